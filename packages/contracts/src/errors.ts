@@ -1,0 +1,82 @@
+/**
+ * Twilio-style error codes Parley reports, with the HTTP status used when the error
+ * answers a REST request. The numbers are Twilio's where Twilio has one, so that a
+ * business's existing error handling keeps working.
+ */
+export const ERROR_CODES = {
+  // 11xxx: fetching customer URLs
+  11100: { status: 400, message: 'Invalid URL format' },
+  11200: { status: 502, message: 'HTTP retrieval failure' },
+  11205: { status: 502, message: 'HTTP connection failure' },
+  11750: { status: 400, message: 'TwiML response body too large' },
+  // 12xxx: TwiML documents
+  12100: { status: 400, message: 'Document parse failure' },
+  12200: { status: 400, message: 'Schema validation warning' },
+  12300: { status: 400, message: 'Invalid Content-Type' },
+  // 13xxx: verb-specific
+  13212: { status: 400, message: 'Dial: Invalid callerId value' },
+  // 20xxx: REST API
+  20001: { status: 400, message: 'Unknown parameter' },
+  20003: { status: 401, message: 'Authentication Error - invalid username' },
+  20004: { status: 405, message: 'Method not allowed' },
+  20404: { status: 404, message: 'The requested resource was not found' },
+  20429: { status: 429, message: 'Too Many Requests' },
+  20500: { status: 500, message: 'Internal Server Error' },
+  20503: { status: 503, message: 'Service Unavailable' },
+  // 21xxx: call parameters
+  21201: { status: 400, message: 'No called number is specified' },
+  21205: { status: 400, message: 'Url parameter is not a valid URL' },
+  21210: { status: 400, message: "'From' phone number not verified" },
+  21211: { status: 400, message: "Invalid 'To' Phone Number" },
+  21212: { status: 400, message: "Invalid 'From' Phone Number" },
+  21213: { status: 400, message: "'From' phone number is required" },
+  21220: { status: 400, message: 'Invalid call state' },
+  // 37xxx: WhatsApp voice
+  37000: { status: 400, message: 'WhatsApp call permission not granted' },
+  37003: { status: 409, message: 'Duplicate WhatsApp call in progress' },
+  37004: { status: 429, message: 'WhatsApp call rate limit exceeded' },
+  37006: { status: 429, message: 'WhatsApp connected calls limit in 24 hours exceeded' },
+  37007: { status: 400, message: 'WhatsApp calling not available in this country' },
+  37008: { status: 400, message: "Invalid WhatsApp 'From' sender" },
+  37009: { status: 400, message: 'No voice application configured on the WhatsApp sender' },
+} as const satisfies Record<number, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function moreInfoUrl(code: ErrorCode): string {
+  return `https://www.twilio.com/docs/errors/${code}`;
+}
+
+/** Twilio's REST error body. */
+export interface TwilioErrorBody {
+  code: ErrorCode;
+  message: string;
+  more_info: string;
+  status: number;
+}
+
+/**
+ * An error with a Twilio-style code. Thrown by domain code; one filter per transport
+ * (HTTP, NATS) turns it into the wire shape.
+ */
+export class ParleyError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(message ?? ERROR_CODES[code].message, { cause: options?.cause });
+    this.name = 'ParleyError';
+    this.status = options?.status ?? ERROR_CODES[code].status;
+  }
+
+  toTwilioBody(): TwilioErrorBody {
+    return { code: this.code, message: this.message, more_info: moreInfoUrl(this.code), status: this.status };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'number' && Object.prototype.hasOwnProperty.call(ERROR_CODES, value);
+}

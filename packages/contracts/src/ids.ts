@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Twilio-style resource identifiers: a two-letter prefix and 32 lowercase hex digits.
+ * Each kind is a branded string so a CallSid can never be passed where an AccountSid
+ * is expected.
+ */
+export const SID_PREFIXES = {
+  account: 'AC',
+  call: 'CA',
+  application: 'AP',
+  apiKey: 'SK',
+  recording: 'RE',
+  sender: 'XE',
+  event: 'EV',
+  delivery: 'WD',
+} as const;
+export type SidPrefix = (typeof SID_PREFIXES)[keyof typeof SID_PREFIXES];
+
+function sidSchema<P extends SidPrefix>(prefix: P) {
+  return z
+    .string()
+    .regex(new RegExp(`^${prefix}[0-9a-f]{32}$`), `must be ${prefix} followed by 32 hex digits`)
+    .brand<`${P}Sid`>();
+}
+
+export const AccountSid = sidSchema('AC');
+export type AccountSid = z.infer<typeof AccountSid>;
+export const CallSid = sidSchema('CA');
+export type CallSid = z.infer<typeof CallSid>;
+export const ApplicationSid = sidSchema('AP');
+export type ApplicationSid = z.infer<typeof ApplicationSid>;
+export const ApiKeySid = sidSchema('SK');
+export type ApiKeySid = z.infer<typeof ApiKeySid>;
+export const RecordingSid = sidSchema('RE');
+export type RecordingSid = z.infer<typeof RecordingSid>;
+export const SenderSid = sidSchema('XE');
+export type SenderSid = z.infer<typeof SenderSid>;
+
+type SidOf<P extends SidPrefix> = string & z.BRAND<`${P}Sid`>;
+
+/** A fresh random sid of the given kind (128 bits of entropy, like Twilio's). */
+export function newSid<P extends SidPrefix>(prefix: P): SidOf<P> {
+  return `${prefix}${randomBytes(16).toString('hex')}` as SidOf<P>;
+}
+
+/** `whatsapp:+<E.164>`: how Twilio addresses a WhatsApp user or sender. */
+export const WhatsAppAddress = z
+  .string()
+  .regex(/^whatsapp:\+[1-9][0-9]{6,14}$/, 'must be whatsapp:+ followed by an E.164 number');
+export type WhatsAppAddress = z.infer<typeof WhatsAppAddress>;

@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type NatsConnection } from 'nats';
+import { newSid } from '../ids';
+import { ParleyError } from '../errors';
+import { streams, type EventPayload } from '../subjects/registry';
+import { BusRequestError, NatsBus, type HandlerContext } from './bus';
+import { ensureStream } from './streams';
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const callsStream = streams.find((s) => s.name === 'PARLEY_CALLS')!;
+
+function statusEvent(callSid = newSid('CA'), sequence = 0): EventPayload<'calls.v1.call.status-changed'> {
+  return {
+    callSid,
+    accountSid: newSid('AC'),
+    parentCallSid: null,
+    direction: 'inbound',
+    from: 'whatsapp:+14155550100',
+    to: 'whatsapp:+14155550199',
+    status: 'ringing',
+    previousStatus: null,
+    sequence,
+    occurredAt: new Date().toISOString(),
+  };
+}
+
+async function eventually(check: () => void, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+describe('NatsBus on a real NATS server', () => {
+  let nc: NatsConnection;
+  let bus: NatsBus;
+  const errors: { event: string; subject: string }[] = [];
+
+  beforeAll(async () => {
+    nc = await connect({ servers: NATS_URL });
+    bus = new NatsBus(nc, { source: 'test/bus', onError: (event, { subject }) => errors.push({ event, subject }) });
+    await ensureStream(await nc.jetstreamManager(), callsStream);
+  });
+
+  afterAll(async () => {
+    await nc.drain();
+  });
+
+  beforeEach(() => {
+    errors.length = 0;
+  });
+
+  describe('request/reply', () => {
+    it('delivers a typed request and returns the validated reply, with the correlation id', async () => {
+      let seen: HandlerContext | undefined;
+      const sub = bus.handle('consent.v1.health.check', async (_req, ctx) => {
+        seen = ctx;
+        return { service: 'consent', instanceId: 'i-1', version: '1.0.0', ready: true, uptimeSeconds: 3, checks: [] };
+      });
+      try {
+        const reply = await bus.request('consent.v1.health.check', {}, { timeoutMs: 2_000, correlationId: 'CAabc' });
+        expect(reply).toEqual({
+          service: 'consent',
+          instanceId: 'i-1',
+          version: '1.0.0',
+          ready: true,
+          uptimeSeconds: 3,
+          checks: [],
+        });
+        expect(seen?.correlationId).toBe('CAabc');
+      } finally {
+        sub.unsubscribe();
+      }
+    });
+
+    it('turns a ParleyError thrown by the handler into the same error at the caller', async () => {
+      const sub = bus.handle('media.v1.health.check', () => Promise.reject(new ParleyError(37000)));
+      try {
+        await expect(bus.request('media.v1.health.check', {}, { timeoutMs: 2_000 })).rejects.toMatchObject({
+          name: 'ParleyError',
+          code: 37000,
+        });
+      } finally {
+        sub.unsubscribe();
+      }
+    });
+
+    it('refuses a reply that breaks the contract', async () => {
+      const sub = bus.handle('twiml.v1.health.check', () =>
+        // A misbehaving responder that is not this bus (it would validate its own reply).
+        Promise.resolve({ service: 'nope' } as never),
+      );
+      try {
+        await expect(bus.request('twiml.v1.health.check', {}, { timeoutMs: 2_000 })).rejects.toBeInstanceOf(
+          BusRequestError,
+        );
+      } finally {
+        sub.unsubscribe();
+      }
+    });
+
+    it('says "no-responders" at once when nobody serves the subject', async () => {
+      await expect(bus.request('webhooks.v1.health.check', {}, { timeoutMs: 2_000 })).rejects.toMatchObject({
+        kind: 'no-responders',
+      });
+    });
+
+    it('times out when the responder never answers', async () => {
+      const sub = nc.subscribe('calls.v1.health.check', { callback: () => undefined });
+      try {
+        await expect(bus.request('calls.v1.health.check', {}, { timeoutMs: 200 })).rejects.toMatchObject({
+          kind: 'timeout',
+        });
+      } finally {
+        sub.unsubscribe();
+      }
+    });
+
+    it('refuses to send a request that breaks the contract', async () => {
+      await expect(
+        bus.request('calls.v1.health.check', { extra: true } as never, { timeoutMs: 200 }),
+      ).rejects.toThrow(/does not match its contract/);
+    });
+  });
+
+  describe('events', () => {
+    it('delivers valid events and reports invalid ones instead of handing them over', async () => {
+      const received: string[] = [];
+      const sub = bus.subscribe('ops.v1.service.started', (e) => {
+        received.push(e.instanceId);
+      });
+      await nc.flush();
+      bus.publish('ops.v1.service.started', {
+        service: 'media',
+        instanceId: 'm-1',
+        version: '1',
+        startedAt: new Date().toISOString(),
+      });
+      nc.publish('ops.v1.service.started', new TextEncoder().encode('{"service":"bogus"}'));
+      nc.publish('ops.v1.service.started', new TextEncoder().encode('not json'));
+      await eventually(() => {
+        expect(received).toEqual(['m-1']);
+        expect(errors.filter((e) => e.event === 'invalid-payload')).toHaveLength(2);
+      });
+      sub.unsubscribe();
+    });
+  });
+
+  describe('JetStream', () => {
+    const jsm = () => nc.jetstreamManager();
+
+    it('drops a re-published event with the same de-duplication id', async () => {
+      const event = statusEvent();
+      const msgId = `${event.callSid}:0`;
+      const first = await bus.publishDurable('calls.v1.call.status-changed', event, { msgId });
+      const again = await bus.publishDurable('calls.v1.call.status-changed', event, { msgId });
+      expect(first.duplicate).toBe(false);
+      expect(again.duplicate).toBe(true);
+      expect(again.seq).toBe(first.seq);
+    });
+
+    it('keeps messages for a durable consumer across its restart and never delivers one twice', async () => {
+      const durable = `test-${randomBytes(4).toString('hex')}`;
+      const callSid = newSid('CA');
+      const seen: number[] = [];
+      const handler = (e: EventPayload<'calls.v1.call.status-changed'>) => {
+        if (e.callSid === callSid) seen.push(e.sequence);
+        return Promise.resolve();
+      };
+      const opts = { stream: 'PARLEY_CALLS', durable, subject: 'calls.v1.call.status-changed' as const, handler, startAt: 'new' as const };
+
+      const first = await bus.consumeDurable(opts);
+      await bus.publishDurable('calls.v1.call.status-changed', statusEvent(callSid, 1), { msgId: `${callSid}:1` });
+      await eventually(() => expect(seen).toEqual([1]));
+      await first.stop();
+
+      // Published while no consumer runs: JetStream keeps them for the durable.
+      await bus.publishDurable('calls.v1.call.status-changed', statusEvent(callSid, 2), { msgId: `${callSid}:2` });
+      await bus.publishDurable('calls.v1.call.status-changed', statusEvent(callSid, 3), { msgId: `${callSid}:3` });
+
+      const second = await bus.consumeDurable(opts);
+      await eventually(() => expect(seen).toEqual([1, 2, 3]));
+      // Give a wrongly redelivered message time to show up before concluding.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(seen).toEqual([1, 2, 3]);
+      await second.stop();
+      await (await jsm()).consumers.delete('PARLEY_CALLS', durable);
+    });
+
+    it('redelivers a message whose handler failed, until it succeeds', async () => {
+      const durable = `test-${randomBytes(4).toString('hex')}`;
+      const callSid = newSid('CA');
+      let attempts = 0;
+      const consumer = await bus.consumeDurable({
+        stream: 'PARLEY_CALLS',
+        durable,
+        subject: 'calls.v1.call.status-changed',
+        startAt: 'new',
+        handler: (e) => {
+          if (e.callSid !== callSid) return Promise.resolve();
+          attempts += 1;
+          return attempts < 2 ? Promise.reject(new Error('database down')) : Promise.resolve();
+        },
+      });
+      await bus.publishDurable('calls.v1.call.status-changed', statusEvent(callSid, 0), { msgId: `${callSid}:0` });
+      await eventually(() => expect(attempts).toBe(2), 10_000);
+      expect(errors.some((e) => e.event === 'handler-failed')).toBe(true);
+      await consumer.stop();
+      await (await jsm()).consumers.delete('PARLEY_CALLS', durable);
+    });
+  });
+});

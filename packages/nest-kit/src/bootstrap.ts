@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { NatsBus, type ServiceName } from '@parley/contracts';
+import { type z } from 'zod';
+import { ConfigError, loadEnv, type BaseEnv } from './config/env';
+import { ParleyCoreModule } from './core.module';
+import { type ServiceDatabaseConfig } from './database/database';
+import { createLogger, PinoNestLogger, type ParleyLogger } from './logging/logger';
+import { natsConnectionOptions } from './nats/nats.providers';
+import { type ServiceInfo } from './tokens';
+
+type ModuleImport = Type<unknown> | DynamicModule;
+
+/** Everything that makes a service what it is; `main.ts` passes it to `runService`. */
+export interface ServiceDefinition<E extends BaseEnv> {
+  name: ServiceName;
+  version: string;
+  envSchema: z.ZodType<E, z.ZodTypeDef, unknown>;
+  database: ServiceDatabaseConfig;
+  /** The service's feature modules, given its parsed environment. */
+  imports: (env: E) => ModuleImport[];
+}
+
+export interface RunningService<E extends BaseEnv> {
+  app: INestApplication;
+  env: E;
+  info: ServiceInfo;
+  logger: ParleyLogger;
+  /** Base URL of the HTTP listener. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface BootstrapOptions {
+  /** Environment to read instead of `process.env` (tests). */
+  env?: Record<string, string | undefined>;
+  /** Install SIGTERM/SIGINT handlers that close the app (off for in-process tests). */
+  handleSignals?: boolean;
+}
+
+@Module({})
+class ServiceRootModule {}
+
+/**
+ * Starts a service: parse the environment (throws ConfigError naming each bad variable),
+ * wire logging, PostgreSQL, NATS (typed bus + NestJS transport in the service's queue
+ * group), health and metrics, listen on HTTP, and announce the instance on NATS.
+ * Tests start services through this same function.
+ */
+export async function bootstrap<E extends BaseEnv>(
+  def: ServiceDefinition<E>,
+  options: BootstrapOptions = {},
+): Promise<RunningService<E>> {
+  const env = loadEnv(def.name, def.envSchema, options.env ?? process.env);
+  const info: ServiceInfo = { name: def.name, version: def.version, instanceId: env.INSTANCE_ID, startedAt: new Date() };
+  const logger = createLogger({ service: def.name, instanceId: info.instanceId, level: env.LOG_LEVEL });
+
+  const root: DynamicModule = {
+    module: ServiceRootModule,
+    imports: [ParleyCoreModule.forRoot({ info, env, logger, database: def.database }), ...def.imports(env)],
+  };
+  const app = await NestFactory.create(root, { logger: new PinoNestLogger(logger), abortOnError: false });
+  try {
+    app.connectMicroservice<MicroserviceOptions>(
+      {
+        transport: Transport.NATS,
+        options: {
+          ...natsConnectionOptions(env, `${def.name}/${info.instanceId}/transport`),
+          // One queue group per service: each command or event is handled by one replica.
+          queue: def.name,
+          gracefulShutdown: true,
+          gracePeriod: env.SHUTDOWN_GRACE_MS,
+        },
+      },
+      { inheritAppConfig: true },
+    );
+    if (options.handleSignals ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    await app.startAllMicroservices();
+    await app.listen(env.HTTP_PORT, env.HTTP_HOST);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  app.get(NatsBus).publish('ops.v1.service.started', {
+    service: def.name,
+    instanceId: info.instanceId,
+    version: def.version,
+    startedAt: info.startedAt.toISOString(),
+  });
+  logger.info({ url, version: def.version }, `${def.name} ready`);
+  return { app, env, info, logger, url, close: () => app.close() };
+}
+
+/** The whole of a service's `main.ts`: start, or exit with a clear reason. */
+export function runService<E extends BaseEnv>(def: ServiceDefinition<E>): void {
+  bootstrap(def).catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    process.stderr.write(`${def.name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

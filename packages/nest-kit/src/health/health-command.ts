@@ -1,0 +1,18 @@
+import { Controller, type Type } from '@nestjs/common';
+import { type CommandSubject, type HealthReportV1 } from '@parley/contracts';
+import { CommandHandler } from '../nats/decorators';
+import { HealthReportService } from './health-report.service';
+
+/** A controller answering `<domain>.v1.health.check` for the given service's domain. */
+export function healthCommandController(subject: CommandSubject): Type<unknown> {
+  @Controller()
+  class HealthCommandController {
+    constructor(readonly health: HealthReportService) {}
+
+    @CommandHandler(subject)
+    check(): Promise<HealthReportV1> {
+      return this.health.report();
+    }
+  }
+  return HealthCommandController;
+}

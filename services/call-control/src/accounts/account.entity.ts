@@ -1,0 +1,25 @@
+import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export const ACCOUNT_STATUSES = ['active', 'suspended', 'closed'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+/** A tenant: every resource belongs to exactly one account. */
+@Entity({ name: 'accounts' })
+@Check('accounts_status_check', `"status" IN ('active', 'suspended', 'closed')`)
+@Check('accounts_sid_check', `"sid" ~ '^AC[0-9a-f]{32}$'`)
+export class AccountEntity {
+  @PrimaryColumn({ type: 'char', length: 34 })
+  sid!: string;
+
+  @Column({ name: 'friendly_name', type: 'varchar', length: 64 })
+  friendlyName!: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'active' })
+  status!: AccountStatus;
+
+  @CreateDateColumn({ name: 'date_created', type: 'timestamptz' })
+  dateCreated!: Date;
+
+  @UpdateDateColumn({ name: 'date_updated', type: 'timestamptz' })
+  dateUpdated!: Date;
+}

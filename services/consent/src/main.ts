@@ -1,0 +1,4 @@
+import { runService } from '@parley/nest-kit';
+import { service } from './service';
+
+runService(service);

@@ -1,0 +1,4 @@
+import { runMigrationsCli } from '@parley/nest-kit';
+import { service } from './service';
+
+runMigrationsCli(service);

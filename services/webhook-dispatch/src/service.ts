@@ -1,0 +1,13 @@
+import { packageVersion, type ServiceDefinition } from '@parley/nest-kit';
+import { envSchema, type WebhookDispatchEnv } from './config/env.schema';
+import { migrations } from './database/migrations';
+import { WebhookDeliveryEntity } from './deliveries/webhook-delivery.entity';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+
+export const service: ServiceDefinition<WebhookDispatchEnv> = {
+  name: 'webhook-dispatch',
+  version: packageVersion(__dirname),
+  envSchema,
+  database: { schema: 'webhook_dispatch', entities: [WebhookDeliveryEntity], migrations },
+  imports: () => [DeliveriesModule],
+};
