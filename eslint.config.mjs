@@ -8,7 +8,15 @@ const serviceNames = ['call-control', 'twiml-interpreter', 'consent', 'webhook-d
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '.data/**', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      '.data/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
   },
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -24,8 +32,14 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       // A relative path into another workspace package is an import across a boundary.
       'import/no-relative-packages': 'error',
       'no-restricted-imports': [
@@ -38,7 +52,8 @@ export default tseslint.config(
             },
             {
               group: serviceNames.flatMap((s) => [`@parley/${s}`, `@parley/${s}/**`]),
-              message: 'Services never import each other: talk over the NATS subjects in @parley/contracts.',
+              message:
+                'Services never import each other: talk over the NATS subjects in @parley/contracts.',
             },
           ],
         },

@@ -33,7 +33,14 @@ export const CallDirection = z.enum(['inbound', 'outbound-api', 'outbound-dial']
 export type CallDirection = z.infer<typeof CallDirection>;
 
 /** The `DialCallStatus` parameter sent to a `<Dial action>` URL. */
-export const DialCallStatus = z.enum(['completed', 'answered', 'busy', 'no-answer', 'failed', 'canceled']);
+export const DialCallStatus = z.enum([
+  'completed',
+  'answered',
+  'busy',
+  'no-answer',
+  'failed',
+  'canceled',
+]);
 export type DialCallStatus = z.infer<typeof DialCallStatus>;
 
 /** Values of `StatusCallbackEvent` (REST) and `statusCallbackEvent` (TwiML nouns). */

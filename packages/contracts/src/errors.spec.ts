@@ -2,7 +2,10 @@ import { ERROR_CODES, isErrorCode, ParleyError } from './errors';
 
 describe('ParleyError', () => {
   it("renders Twilio's REST error body", () => {
-    const error = new ParleyError(21212, "The 'From' number whatsapp:+1 is not a valid WhatsApp sender");
+    const error = new ParleyError(
+      21212,
+      "The 'From' number whatsapp:+1 is not a valid WhatsApp sender",
+    );
     expect(error.toTwilioBody()).toEqual({
       code: 21212,
       message: "The 'From' number whatsapp:+1 is not a valid WhatsApp sender",

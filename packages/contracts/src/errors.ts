@@ -73,7 +73,12 @@ export class ParleyError extends Error {
   }
 
   toTwilioBody(): TwilioErrorBody {
-    return { code: this.code, message: this.message, more_info: moreInfoUrl(this.code), status: this.status };
+    return {
+      code: this.code,
+      message: this.message,
+      more_info: moreInfoUrl(this.code),
+      status: this.status,
+    };
   }
 }
 

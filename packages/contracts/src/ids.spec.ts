@@ -13,9 +13,12 @@ describe('sids', () => {
     expect(seen.size).toBe(1000);
   });
 
-  it.each(['CA123', 'ca' + '0'.repeat(32), 'CA' + 'G'.repeat(32), 'CA' + '0'.repeat(33)])('rejects %s', (bad) => {
-    expect(CallSid.safeParse(bad).success).toBe(false);
-  });
+  it.each(['CA123', 'ca' + '0'.repeat(32), 'CA' + 'G'.repeat(32), 'CA' + '0'.repeat(33)])(
+    'rejects %s',
+    (bad) => {
+      expect(CallSid.safeParse(bad).success).toBe(false);
+    },
+  );
 });
 
 describe('WhatsAppAddress', () => {

@@ -9,7 +9,7 @@ import { ParleyCoreModule } from './core.module';
 import { type ServiceDatabaseConfig } from './database/database';
 import { createLogger, PinoNestLogger, type ParleyLogger } from './logging/logger';
 import { natsConnectionOptions } from './nats/nats.providers';
-import { type ServiceInfo } from './tokens';
+import { ShutdownState, type ServiceInfo } from './tokens';
 
 type ModuleImport = Type<unknown> | DynamicModule;
 
@@ -36,7 +36,10 @@ export interface RunningService<E extends BaseEnv> {
 export interface BootstrapOptions {
   /** Environment to read instead of `process.env` (tests). */
   env?: Record<string, string | undefined>;
-  /** Install SIGTERM/SIGINT handlers that close the app (off for in-process tests). */
+  /**
+   * On SIGTERM/SIGINT, close the app gracefully and exit 0 (a second signal, or a close
+   * that outlives the grace period, exits 1). Off for in-process tests.
+   */
   handleSignals?: boolean;
 }
 
@@ -54,14 +57,29 @@ export async function bootstrap<E extends BaseEnv>(
   options: BootstrapOptions = {},
 ): Promise<RunningService<E>> {
   const env = loadEnv(def.name, def.envSchema, options.env ?? process.env);
-  const info: ServiceInfo = { name: def.name, version: def.version, instanceId: env.INSTANCE_ID, startedAt: new Date() };
-  const logger = createLogger({ service: def.name, instanceId: info.instanceId, level: env.LOG_LEVEL });
+  const info: ServiceInfo = {
+    name: def.name,
+    version: def.version,
+    instanceId: env.INSTANCE_ID,
+    startedAt: new Date(),
+  };
+  const logger = createLogger({
+    service: def.name,
+    instanceId: info.instanceId,
+    level: env.LOG_LEVEL,
+  });
 
   const root: DynamicModule = {
     module: ServiceRootModule,
-    imports: [ParleyCoreModule.forRoot({ info, env, logger, database: def.database }), ...def.imports(env)],
+    imports: [
+      ParleyCoreModule.forRoot({ info, env, logger, database: def.database }),
+      ...def.imports(env),
+    ],
   };
-  const app = await NestFactory.create(root, { logger: new PinoNestLogger(logger), abortOnError: false });
+  const app = await NestFactory.create(root, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
   try {
     app.connectMicroservice<MicroserviceOptions>(
       {
@@ -76,7 +94,6 @@ export async function bootstrap<E extends BaseEnv>(
       },
       { inheritAppConfig: true },
     );
-    if (options.handleSignals ?? true) app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
     await app.startAllMicroservices();
     await app.listen(env.HTTP_PORT, env.HTTP_HOST);
   } catch (error) {
@@ -90,8 +107,36 @@ export async function bootstrap<E extends BaseEnv>(
     version: def.version,
     startedAt: info.startedAt.toISOString(),
   });
+  if (options.handleSignals ?? true) exitOnSignals(app, env, logger);
   logger.info({ url, version: def.version }, `${def.name} ready`);
   return { app, env, info, logger, url, close: () => app.close() };
+}
+
+function exitOnSignals(app: INestApplication, env: BaseEnv, logger: ParleyLogger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    app.get(ShutdownState).signal = signal;
+    logger.info({ signal, graceMs: env.SHUTDOWN_GRACE_MS }, 'stopping: draining in-flight work');
+    const deadline = setTimeout(() => {
+      logger.error('shutdown outlived its grace period: exiting');
+      process.exit(1);
+    }, env.SHUTDOWN_GRACE_MS + 5_000);
+    deadline.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 /** The whole of a service's `main.ts`: start, or exit with a clear reason. */
@@ -101,7 +146,9 @@ export function runService<E extends BaseEnv>(def: ServiceDefinition<E>): void {
       process.stderr.write(`${error.message}\n`);
       process.exit(78); // EX_CONFIG
     }
-    process.stderr.write(`${def.name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${def.name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -13,7 +13,11 @@ import { healthCheckSubject, NatsBus } from '@parley/contracts';
 import { type NatsConnection } from 'nats';
 import { type DataSource } from 'typeorm';
 import { type BaseEnv } from './config/env';
-import { DatabaseReadinessCheck, postgresOptions, type ServiceDatabaseConfig } from './database/database';
+import {
+  DatabaseReadinessCheck,
+  postgresOptions,
+  type ServiceDatabaseConfig,
+} from './database/database';
 import { healthCommandController } from './health/health-command';
 import { HealthReportService } from './health/health-report.service';
 import { HealthController } from './health/health.controller';
@@ -24,11 +28,20 @@ import { CorrelationInterceptor } from './logging/correlation';
 import { type ParleyLogger } from './logging/logger';
 import { MetricsController, MetricsInterceptor, MetricsService } from './metrics/metrics';
 import { natsProviders } from './nats/nats.providers';
-import { NATS_CONNECTION, PARLEY_ENV, PARLEY_LOGGER, SERVICE_INFO, type ServiceInfo } from './tokens';
+import {
+  NATS_CONNECTION,
+  PARLEY_ENV,
+  PARLEY_LOGGER,
+  SERVICE_INFO,
+  ShutdownState,
+  type ServiceInfo,
+} from './tokens';
 
 /** Registers the built-in readiness checks and says goodbye on NATS before shutting down. */
 @Injectable()
-class CoreLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+class CoreLifecycle
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
@@ -36,6 +49,7 @@ class CoreLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
     private readonly bus: NatsBus,
     private readonly readiness: ReadinessRegistry,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -58,7 +72,7 @@ class CoreLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown
       this.bus.publish('ops.v1.service.stopping', {
         service: this.info.name,
         instanceId: this.info.instanceId,
-        reason: signal ?? 'close',
+        reason: signal ?? this.shutdown.signal ?? 'close',
         stoppingAt: new Date().toISOString(),
       });
     } catch (error) {
@@ -109,6 +123,7 @@ export class ParleyCoreModule {
         PeerDirectory,
         MetricsService,
         CoreLifecycle,
+        ShutdownState,
         { provide: APP_INTERCEPTOR, useClass: CorrelationInterceptor },
         { provide: APP_INTERCEPTOR, useClass: MetricsInterceptor },
         { provide: APP_FILTER, useClass: ParleyExceptionFilter },
@@ -123,6 +138,7 @@ export class ParleyCoreModule {
         HealthReportService,
         PeerDirectory,
         MetricsService,
+        ShutdownState,
       ],
     };
   }

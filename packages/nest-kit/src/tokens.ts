@@ -14,3 +14,8 @@ export interface ServiceInfo {
   startedAt: Date;
 }
 export const SERVICE_INFO = Symbol('SERVICE_INFO');
+
+/** Why the service is stopping, set by the signal handler before the app closes. */
+export class ShutdownState {
+  signal: string | undefined;
+}

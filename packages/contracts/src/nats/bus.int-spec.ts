@@ -9,7 +9,10 @@ import { ensureStream } from './streams';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const callsStream = streams.find((s) => s.name === 'PARLEY_CALLS')!;
 
-function statusEvent(callSid = newSid('CA'), sequence = 0): EventPayload<'calls.v1.call.status-changed'> {
+function statusEvent(
+  callSid = newSid('CA'),
+  sequence = 0,
+): EventPayload<'calls.v1.call.status-changed'> {
   return {
     callSid,
     accountSid: newSid('AC'),
@@ -44,7 +47,10 @@ describe('NatsBus on a real NATS server', () => {
 
   beforeAll(async () => {
     nc = await connect({ servers: NATS_URL });
-    bus = new NatsBus(nc, { source: 'test/bus', onError: (event, { subject }) => errors.push({ event, subject }) });
+    bus = new NatsBus(nc, {
+      source: 'test/bus',
+      onError: (event, { subject }) => errors.push({ event, subject }),
+    });
     await ensureStream(await nc.jetstreamManager(), callsStream);
   });
 
@@ -59,12 +65,23 @@ describe('NatsBus on a real NATS server', () => {
   describe('request/reply', () => {
     it('delivers a typed request and returns the validated reply, with the correlation id', async () => {
       let seen: HandlerContext | undefined;
-      const sub = bus.handle('consent.v1.health.check', async (_req, ctx) => {
+      const sub = bus.handle('consent.v1.health.check', (_req, ctx) => {
         seen = ctx;
-        return { service: 'consent', instanceId: 'i-1', version: '1.0.0', ready: true, uptimeSeconds: 3, checks: [] };
+        return Promise.resolve({
+          service: 'consent',
+          instanceId: 'i-1',
+          version: '1.0.0',
+          ready: true,
+          uptimeSeconds: 3,
+          checks: [],
+        });
       });
       try {
-        const reply = await bus.request('consent.v1.health.check', {}, { timeoutMs: 2_000, correlationId: 'CAabc' });
+        const reply = await bus.request(
+          'consent.v1.health.check',
+          {},
+          { timeoutMs: 2_000, correlationId: 'CAabc' },
+        );
         expect(reply).toEqual({
           service: 'consent',
           instanceId: 'i-1',
@@ -82,7 +99,9 @@ describe('NatsBus on a real NATS server', () => {
     it('turns a ParleyError thrown by the handler into the same error at the caller', async () => {
       const sub = bus.handle('media.v1.health.check', () => Promise.reject(new ParleyError(37000)));
       try {
-        await expect(bus.request('media.v1.health.check', {}, { timeoutMs: 2_000 })).rejects.toMatchObject({
+        await expect(
+          bus.request('media.v1.health.check', {}, { timeoutMs: 2_000 }),
+        ).rejects.toMatchObject({
           name: 'ParleyError',
           code: 37000,
         });
@@ -97,16 +116,18 @@ describe('NatsBus on a real NATS server', () => {
         Promise.resolve({ service: 'nope' } as never),
       );
       try {
-        await expect(bus.request('twiml.v1.health.check', {}, { timeoutMs: 2_000 })).rejects.toBeInstanceOf(
-          BusRequestError,
-        );
+        await expect(
+          bus.request('twiml.v1.health.check', {}, { timeoutMs: 2_000 }),
+        ).rejects.toBeInstanceOf(BusRequestError);
       } finally {
         sub.unsubscribe();
       }
     });
 
     it('says "no-responders" at once when nobody serves the subject', async () => {
-      await expect(bus.request('webhooks.v1.health.check', {}, { timeoutMs: 2_000 })).rejects.toMatchObject({
+      await expect(
+        bus.request('webhooks.v1.health.check', {}, { timeoutMs: 2_000 }),
+      ).rejects.toMatchObject({
         kind: 'no-responders',
       });
     });
@@ -114,7 +135,9 @@ describe('NatsBus on a real NATS server', () => {
     it('times out when the responder never answers', async () => {
       const sub = nc.subscribe('calls.v1.health.check', { callback: () => undefined });
       try {
-        await expect(bus.request('calls.v1.health.check', {}, { timeoutMs: 200 })).rejects.toMatchObject({
+        await expect(
+          bus.request('calls.v1.health.check', {}, { timeoutMs: 200 }),
+        ).rejects.toMatchObject({
           kind: 'timeout',
         });
       } finally {
@@ -124,7 +147,7 @@ describe('NatsBus on a real NATS server', () => {
 
     it('refuses to send a request that breaks the contract', async () => {
       await expect(
-        bus.request('calls.v1.health.check', { extra: true } as never, { timeoutMs: 200 }),
+        bus.request('calls.v1.health.check', { extra: true }, { timeoutMs: 200 }),
       ).rejects.toThrow(/does not match its contract/);
     });
   });
@@ -173,16 +196,28 @@ describe('NatsBus on a real NATS server', () => {
         if (e.callSid === callSid) seen.push(e.sequence);
         return Promise.resolve();
       };
-      const opts = { stream: 'PARLEY_CALLS', durable, subject: 'calls.v1.call.status-changed' as const, handler, startAt: 'new' as const };
+      const opts = {
+        stream: 'PARLEY_CALLS',
+        durable,
+        subject: 'calls.v1.call.status-changed' as const,
+        handler,
+        startAt: 'new' as const,
+      };
 
       const first = await bus.consumeDurable(opts);
-      await bus.publishDurable('calls.v1.call.status-changed', statusEvent(callSid, 1), { msgId: `${callSid}:1` });
+      await bus.publishDurable('calls.v1.call.status-changed', statusEvent(callSid, 1), {
+        msgId: `${callSid}:1`,
+      });
       await eventually(() => expect(seen).toEqual([1]));
       await first.stop();
 
       // Published while no consumer runs: JetStream keeps them for the durable.
-      await bus.publishDurable('calls.v1.call.status-changed', statusEvent(callSid, 2), { msgId: `${callSid}:2` });
-      await bus.publishDurable('calls.v1.call.status-changed', statusEvent(callSid, 3), { msgId: `${callSid}:3` });
+      await bus.publishDurable('calls.v1.call.status-changed', statusEvent(callSid, 2), {
+        msgId: `${callSid}:2`,
+      });
+      await bus.publishDurable('calls.v1.call.status-changed', statusEvent(callSid, 3), {
+        msgId: `${callSid}:3`,
+      });
 
       const second = await bus.consumeDurable(opts);
       await eventually(() => expect(seen).toEqual([1, 2, 3]));
@@ -208,7 +243,9 @@ describe('NatsBus on a real NATS server', () => {
           return attempts < 2 ? Promise.reject(new Error('database down')) : Promise.resolve();
         },
       });
-      await bus.publishDurable('calls.v1.call.status-changed', statusEvent(callSid, 0), { msgId: `${callSid}:0` });
+      await bus.publishDurable('calls.v1.call.status-changed', statusEvent(callSid, 0), {
+        msgId: `${callSid}:0`,
+      });
       await eventually(() => expect(attempts).toBe(2), 10_000);
       expect(errors.some((e) => e.event === 'handler-failed')).toBe(true);
       await consumer.stop();

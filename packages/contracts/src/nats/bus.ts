@@ -131,7 +131,11 @@ export class NatsBus {
   }
 
   /** Fire-and-forget event over core NATS. */
-  publish<S extends EventSubject>(subject: S, payload: EventPayload<S>, meta: MessageMeta = {}): void {
+  publish<S extends EventSubject>(
+    subject: S,
+    payload: EventPayload<S>,
+    meta: MessageMeta = {},
+  ): void {
     const body = this.validate(eventSchema(subject), subject, payload);
     this.connection.publish(subject, encodeJson(body), { headers: this.headers(meta) });
   }
@@ -168,7 +172,8 @@ export class NatsBus {
       });
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === '503') throw new BusRequestError(subject, 'no-responders', 'no service is listening');
+      if (code === '503')
+        throw new BusRequestError(subject, 'no-responders', 'no service is listening');
       if (code === 'TIMEOUT') {
         throw new BusRequestError(subject, 'timeout', `no reply within ${opts.timeoutMs} ms`);
       }
@@ -180,7 +185,12 @@ export class NatsBus {
       if (typeof err === 'object') {
         const message = typeof err.message === 'string' ? err.message : JSON.stringify(err);
         if (isErrorCode(err.code)) throw new ParleyError(err.code, message);
-        throw new BusRequestError(subject, 'remote-error', message, err.code as string | number | undefined);
+        throw new BusRequestError(
+          subject,
+          'remote-error',
+          message,
+          err.code as string | number | undefined,
+        );
       }
       throw new BusRequestError(subject, 'remote-error', String(err));
     }
@@ -223,8 +233,8 @@ export class NatsBus {
         if (err) return this.report('handler-failed', subject, err);
         const parsed = this.parse(schema, msg.subject, msg.data);
         if (parsed === undefined) return;
-        Promise.resolve(handler(parsed, this.context(msg.subject, msg.headers))).catch((error: unknown) =>
-          this.report('handler-failed', msg.subject, error),
+        Promise.resolve(handler(parsed, this.context(msg.subject, msg.headers))).catch(
+          (error: unknown) => this.report('handler-failed', msg.subject, error),
         );
       },
     });
@@ -236,7 +246,9 @@ export class NatsBus {
    * the next consumer instance (not again) after an ack. Malformed messages are terminated
    * and reported rather than redelivered forever.
    */
-  async consumeDurable<S extends DurableEventSubject>(opts: DurableConsumerOptions<S>): Promise<DurableConsumer> {
+  async consumeDurable<S extends DurableEventSubject>(
+    opts: DurableConsumerOptions<S>,
+  ): Promise<DurableConsumer> {
     const jsm = await this.connection.jetstreamManager();
     const ackWaitMs = opts.ackWaitMs ?? 30_000;
     await jsm.consumers.add(opts.stream, {
@@ -293,10 +305,16 @@ export class NatsBus {
       envelope = decodeJson(msg.data) as RequestEnvelope<unknown>;
     } catch (error) {
       this.report('invalid-payload', msg.subject, error);
-      msg.respond(encodeJson({ err: { code: 'invalid-payload', message: 'body is not JSON' }, isDisposed: true }));
+      msg.respond(
+        encodeJson({
+          err: { code: 'invalid-payload', message: 'body is not JSON' },
+          isDisposed: true,
+        }),
+      );
       return;
     }
-    const reply = (body: ReplyEnvelope) => msg.respond(encodeJson({ ...body, id: envelope.id, isDisposed: true }));
+    const reply = (body: ReplyEnvelope) =>
+      msg.respond(encodeJson({ ...body, id: envelope.id, isDisposed: true }));
     const parsed = schemas.request.safeParse(envelope.data);
     if (!parsed.success) {
       this.report('invalid-payload', msg.subject, parsed.error);
@@ -316,7 +334,9 @@ export class NatsBus {
   private validate<T>(schema: ZodType<T>, subject: string, payload: unknown): T {
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
-      throw new TypeError(`payload for ${subject} does not match its contract: ${describeZod(parsed.error)}`);
+      throw new TypeError(
+        `payload for ${subject} does not match its contract: ${describeZod(parsed.error)}`,
+      );
     }
     return parsed.data;
   }
@@ -342,10 +362,17 @@ export class NatsBus {
   }
 
   private headers(meta: MessageMeta): MsgHdrs {
-    return buildHeaders(this.options.source, meta.correlationId ?? this.options.currentCorrelationId?.());
+    return buildHeaders(
+      this.options.source,
+      meta.correlationId ?? this.options.currentCorrelationId?.(),
+    );
   }
 
-  private report(event: 'invalid-payload' | 'handler-failed', subject: string, error: unknown): void {
+  private report(
+    event: 'invalid-payload' | 'handler-failed',
+    subject: string,
+    error: unknown,
+  ): void {
     if (this.options.onError) this.options.onError(event, { subject, error });
     else console.error(`[nats-bus] ${event} on ${subject}:`, error);
   }

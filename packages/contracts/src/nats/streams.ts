@@ -4,7 +4,10 @@ import { type StreamDefinition } from '../subjects/registry';
 const NANOS_PER_SECOND = 1_000_000_000;
 
 /** Creates or updates a stream to match its definition; idempotent. */
-export async function ensureStream(jsm: JetStreamManager, def: StreamDefinition): Promise<'created' | 'updated'> {
+export async function ensureStream(
+  jsm: JetStreamManager,
+  def: StreamDefinition,
+): Promise<'created' | 'updated'> {
   const config = {
     name: def.name,
     subjects: [...def.subjects],
@@ -25,7 +28,10 @@ export async function ensureStream(jsm: JetStreamManager, def: StreamDefinition)
 }
 
 /** Names of the streams in `defs` that the server does not have. */
-export async function missingStreams(jsm: JetStreamManager, defs: readonly StreamDefinition[]): Promise<string[]> {
+export async function missingStreams(
+  jsm: JetStreamManager,
+  defs: readonly StreamDefinition[],
+): Promise<string[]> {
   const missing: string[] = [];
   for (const def of defs) {
     try {

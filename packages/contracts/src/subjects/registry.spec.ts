@@ -28,13 +28,17 @@ describe('subject registry', () => {
 
   it('stores every durable event in a stream', () => {
     for (const subject of Object.keys(durableEvents)) {
-      expect(streams.some((s) => s.subjects.some((p) => matchesStreamSubject(p, subject)))).toBe(true);
+      expect(streams.some((s) => s.subjects.some((p) => matchesStreamSubject(p, subject)))).toBe(
+        true,
+      );
     }
   });
 
   it('never lets a stream capture a command or a core event', () => {
     for (const subject of [...Object.keys(commands), ...Object.keys(events)]) {
-      const capturing = streams.filter((s) => s.subjects.some((p) => matchesStreamSubject(p, subject)));
+      const capturing = streams.filter((s) =>
+        s.subjects.some((p) => matchesStreamSubject(p, subject)),
+      );
       expect(capturing).toEqual([]);
     }
   });

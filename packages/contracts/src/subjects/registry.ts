@@ -44,7 +44,8 @@ export type CommandRequest<S extends CommandSubject> = z.infer<(typeof commands)
 export type CommandReply<S extends CommandSubject> = z.infer<(typeof commands)[S]['reply']>;
 
 export function eventSchema<S extends AnyEventSubject>(subject: S): z.ZodType<EventPayload<S>> {
-  const schema = (events as Record<string, z.ZodTypeAny>)[subject] ??
+  const schema =
+    (events as Record<string, z.ZodTypeAny>)[subject] ??
     (durableEvents as Record<string, z.ZodTypeAny>)[subject];
   if (!schema) throw new Error(`unknown event subject ${subject}`);
   return schema as z.ZodType<EventPayload<S>>;
@@ -53,10 +54,7 @@ export function eventSchema<S extends AnyEventSubject>(subject: S): z.ZodType<Ev
 export function commandSchemas<S extends CommandSubject>(
   subject: S,
 ): { request: z.ZodType<CommandRequest<S>>; reply: z.ZodType<CommandReply<S>> } {
-  return commands[subject] as unknown as {
-    request: z.ZodType<CommandRequest<S>>;
-    reply: z.ZodType<CommandReply<S>>;
-  };
+  return commands[subject];
 }
 
 /** The health-check command of a service, by its domain. */

@@ -30,7 +30,11 @@ const natsUrls = z
     'must be one or more comma-separated nats:// URLs',
   );
 
-const port = z.coerce.number({ invalid_type_error: 'must be a port number' }).int().min(0).max(65_535);
+const port = z.coerce
+  .number({ invalid_type_error: 'must be a port number' })
+  .int()
+  .min(0)
+  .max(65_535);
 
 /**
  * Variables every service reads. Each service extends this with its own and gives its own
@@ -39,7 +43,9 @@ const port = z.coerce.number({ invalid_type_error: 'must be a port number' }).in
 export function baseEnvSchema(defaults: { httpPort: number }) {
   return z.object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
     HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     HTTP_PORT: port.default(defaults.httpPort),
     DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/parley'),
@@ -68,7 +74,8 @@ export function loadEnv<S extends z.ZodTypeAny>(
   const problems = parsed.error.issues.map((issue) => {
     const variable = issue.path.join('.') || '(environment)';
     const raw = source[variable];
-    const shown = raw === undefined ? 'unset' : SECRET_NAME.test(variable) ? 'value hidden' : `got "${raw}"`;
+    const shown =
+      raw === undefined ? 'unset' : SECRET_NAME.test(variable) ? 'value hidden' : `got "${raw}"`;
     return { variable, message: `${issue.message} (${shown})` };
   });
   throw new ConfigError(service, problems);

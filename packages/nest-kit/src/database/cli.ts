@@ -9,7 +9,8 @@ import { postgresOptions, runMigrations } from './database';
 export function packageVersion(dir: string): string {
   for (let d = dir; d !== dirname(d); d = dirname(d)) {
     const file = join(d, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '0.0.0';
+    if (existsSync(file))
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '0.0.0';
   }
   return '0.0.0';
 }
@@ -17,7 +18,13 @@ export function packageVersion(dir: string): string {
 /** The service's DataSource for the TypeORM CLI (`migration:generate`, `migration:show`). */
 export function serviceDataSource<E extends BaseEnv>(def: ServiceDefinition<E>): DataSource {
   const env = loadEnv(def.name, def.envSchema, process.env);
-  return new DataSource(postgresOptions({ url: env.DATABASE_URL, applicationName: `${def.name}/cli`, database: def.database }));
+  return new DataSource(
+    postgresOptions({
+      url: env.DATABASE_URL,
+      applicationName: `${def.name}/cli`,
+      database: def.database,
+    }),
+  );
 }
 
 /** `node dist/migrate.js`: apply the service's pending migrations and exit. */
@@ -25,15 +32,23 @@ export function runMigrationsCli<E extends BaseEnv>(def: ServiceDefinition<E>): 
   const run = async () => {
     const env = loadEnv(def.name, def.envSchema, process.env);
     const applied = await runMigrations(
-      postgresOptions({ url: env.DATABASE_URL, applicationName: `${def.name}/migrate`, database: def.database }),
+      postgresOptions({
+        url: env.DATABASE_URL,
+        applicationName: `${def.name}/migrate`,
+        database: def.database,
+      }),
     );
     process.stdout.write(
-      applied.length ? `${def.name}: applied ${applied.join(', ')}\n` : `${def.name}: schema up to date\n`,
+      applied.length
+        ? `${def.name}: applied ${applied.join(', ')}\n`
+        : `${def.name}: schema up to date\n`,
     );
   };
   run().catch((error: unknown) => {
     process.stderr.write(
-      error instanceof ConfigError ? `${error.message}\n` : `${def.name}: migrations failed: ${String(error)}\n`,
+      error instanceof ConfigError
+        ? `${error.message}\n`
+        : `${def.name}: migrations failed: ${String(error)}\n`,
     );
     process.exit(error instanceof ConfigError ? 78 : 1);
   });

@@ -1,4 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import {
   healthCheckSubject,
   NatsBus,
@@ -49,7 +54,10 @@ export class PeerDirectory implements OnApplicationBootstrap, OnApplicationShutd
       }),
       this.bus.subscribe('ops.v1.service.stopping', (e) => {
         this.instances.delete(e.instanceId);
-        this.logger.debug({ peer: e.service, instance: e.instanceId, reason: e.reason }, 'peer stopping');
+        this.logger.debug(
+          { peer: e.service, instance: e.instanceId, reason: e.reason },
+          'peer stopping',
+        );
       }),
     );
   }
@@ -66,7 +74,11 @@ export class PeerDirectory implements OnApplicationBootstrap, OnApplicationShutd
 
   async probe(service: ServiceName): Promise<PeerStatus['probe']> {
     try {
-      const report = await this.bus.request(healthCheckSubject(service), {}, { timeoutMs: PROBE_TIMEOUT_MS });
+      const report = await this.bus.request(
+        healthCheckSubject(service),
+        {},
+        { timeoutMs: PROBE_TIMEOUT_MS },
+      );
       return { ok: true, report };
     } catch (error) {
       return { ok: false, error: error instanceof Error ? error.message : String(error) };

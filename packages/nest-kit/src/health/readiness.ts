@@ -24,7 +24,8 @@ export class ReadinessRegistry {
   private readonly checks = new Map<string, ReadinessCheck>();
 
   register(check: ReadinessCheck): void {
-    if (this.checks.has(check.name)) throw new Error(`readiness check ${check.name} registered twice`);
+    if (this.checks.has(check.name))
+      throw new Error(`readiness check ${check.name} registered twice`);
     this.checks.set(check.name, check);
   }
 
@@ -40,7 +41,12 @@ export class ReadinessRegistry {
             : { name: c.name, ok: r.ok, latencyMs, detail: r.detail };
         } catch (error) {
           const latencyMs = Math.round((performance.now() - started) * 10) / 10;
-          return { name: c.name, ok: false, latencyMs, detail: error instanceof Error ? error.message : String(error) };
+          return {
+            name: c.name,
+            ok: false,
+            latencyMs,
+            detail: error instanceof Error ? error.message : String(error),
+          };
         }
       }),
     );

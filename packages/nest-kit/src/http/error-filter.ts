@@ -47,7 +47,12 @@ export class ParleyExceptionFilter implements ExceptionFilter {
       return { code, message: exception.message, more_info: moreInfoUrl(code), status };
     }
     this.logger.error({ err: exception }, 'unhandled error in HTTP handler');
-    return { code: 20500, message: 'Internal Server Error', more_info: moreInfoUrl(20500), status: 500 };
+    return {
+      code: 20500,
+      message: 'Internal Server Error',
+      more_info: moreInfoUrl(20500),
+      status: 500,
+    };
   }
 
   private rpc(exception: unknown): Observable<never> {

@@ -9,6 +9,7 @@ import {
 import { type NatsContext } from '@nestjs/microservices';
 import { readCorrelationId } from '@parley/contracts';
 import { type Request, type Response } from 'express';
+import { type MsgHdrs } from 'nats';
 import { Observable } from 'rxjs';
 
 interface CorrelationScope {
@@ -44,10 +45,13 @@ export class CorrelationInterceptor implements NestInterceptor {
       const candidate = Array.isArray(header) ? header[0] : header;
       // An incoming id is echoed in logs: accept only a safe shape.
       correlationId = candidate && SAFE_ID.test(candidate) ? candidate : randomUUID();
-      context.switchToHttp().getResponse<Response>().setHeader(CORRELATION_HTTP_HEADER, correlationId);
+      context
+        .switchToHttp()
+        .getResponse<Response>()
+        .setHeader(CORRELATION_HTTP_HEADER, correlationId);
     } else if (context.getType() === 'rpc') {
       const ctx = context.switchToRpc().getContext<NatsContext>();
-      correlationId = readCorrelationId(ctx.getHeaders()) ?? randomUUID();
+      correlationId = readCorrelationId(ctx.getHeaders() as MsgHdrs | undefined) ?? randomUUID();
     }
     if (!correlationId) return next.handle();
     const id = correlationId;

@@ -76,8 +76,10 @@ export class PinoNestLogger implements LoggerService {
 
   private write(level: pino.Level, message: unknown, rest: unknown[]): void {
     // Nest passes the context (class name) last, and for errors a stack before it.
-    const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
-    const stack = level === 'error' && typeof rest[0] === 'string' && rest.length > 1 ? rest[0] : undefined;
+    const context =
+      typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+    const stack =
+      level === 'error' && typeof rest[0] === 'string' && rest.length > 1 ? rest[0] : undefined;
     if (message instanceof Error) {
       this.logger[level]({ context, err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {

@@ -4,7 +4,13 @@ import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 import { type BaseEnv } from '../config/env';
 import { currentCorrelationId } from '../logging/correlation';
 import { type ParleyLogger } from '../logging/logger';
-import { NATS_CONNECTION, PARLEY_ENV, PARLEY_LOGGER, SERVICE_INFO, type ServiceInfo } from '../tokens';
+import {
+  NATS_CONNECTION,
+  PARLEY_ENV,
+  PARLEY_LOGGER,
+  SERVICE_INFO,
+  type ServiceInfo,
+} from '../tokens';
 
 /** Connection options shared by the bus and the NestJS NATS transport: reconnect forever. */
 export function natsConnectionOptions(env: BaseEnv, name: string): ConnectionOptions {
@@ -19,8 +25,11 @@ export function natsConnectionOptions(env: BaseEnv, name: string): ConnectionOpt
 
 async function watchStatus(nc: NatsConnection, logger: ParleyLogger): Promise<void> {
   for await (const s of nc.status()) {
-    if (s.type === 'disconnect' || s.type === 'error') logger.warn({ nats: s.type, data: String(s.data) }, 'NATS connection lost');
-    else if (s.type === 'reconnect') logger.info({ nats: s.type, data: String(s.data) }, 'NATS reconnected');
+    const type = String(s.type);
+    const data = typeof s.data === 'string' ? s.data : JSON.stringify(s.data);
+    if (type === 'disconnect' || type === 'error')
+      logger.warn({ nats: type, data }, 'NATS connection lost');
+    else if (type === 'reconnect') logger.info({ nats: type, data }, 'NATS reconnected');
   }
 }
 
@@ -28,7 +37,11 @@ export const natsProviders: Provider[] = [
   {
     provide: NATS_CONNECTION,
     inject: [PARLEY_ENV, SERVICE_INFO, PARLEY_LOGGER],
-    useFactory: async (env: BaseEnv, info: ServiceInfo, logger: ParleyLogger): Promise<NatsConnection> => {
+    useFactory: async (
+      env: BaseEnv,
+      info: ServiceInfo,
+      logger: ParleyLogger,
+    ): Promise<NatsConnection> => {
       const nc = await connect(natsConnectionOptions(env, `${info.name}/${info.instanceId}`));
       void watchStatus(nc, logger);
       return nc;
@@ -41,7 +54,8 @@ export const natsProviders: Provider[] = [
       new NatsBus(nc, {
         source: `${info.name}/${info.instanceId}`,
         currentCorrelationId,
-        onError: (event, { subject, error }) => logger.error({ subject, err: error }, `NATS ${event}`),
+        onError: (event, { subject, error }) =>
+          logger.error({ subject, err: error }, `NATS ${event}`),
       }),
   },
 ];

@@ -3,7 +3,9 @@ import { Client } from 'pg';
 
 /** Where tests create and drop their databases (any database on the target server). */
 export function adminDatabaseUrl(): string {
-  return process.env.PARLEY_TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  return (
+    process.env.PARLEY_TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+  );
 }
 
 export function testNatsUrl(): string {
@@ -21,7 +23,10 @@ export interface TestDatabase {
  * Dropped (with its connections) by `drop()`.
  */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 24);
+  const safeLabel = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 24);
   const name = `parley_t_${safeLabel}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: adminDatabaseUrl() });
   await admin.connect();

@@ -30,7 +30,9 @@ export async function startTestService<E extends BaseEnv>(
     SHUTDOWN_GRACE_MS: '1000',
     ...opts.env,
   };
-  await runMigrations(postgresOptions({ url: env.DATABASE_URL, applicationName: 'migrate', database: def.database }));
+  await runMigrations(
+    postgresOptions({ url: env.DATABASE_URL, applicationName: 'migrate', database: def.database }),
+  );
   const running = await bootstrap(def, { env, handleSignals: false });
   return {
     ...running,

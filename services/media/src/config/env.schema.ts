@@ -19,8 +19,11 @@ export const envSchema = baseEnvSchema({ httpPort: 3004 })
     MEDIASOUP_RTC_MAX_PORT: z.coerce.number().int().min(1024).max(65_535).default(49_999),
     MEDIASOUP_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
   })
-  .refine((e) => e.MEDIASOUP_RTC_MAX_PORT - e.MEDIASOUP_RTC_MIN_PORT + 1 >= e.MEDIASOUP_NUM_WORKERS * 2, {
-    path: ['MEDIASOUP_RTC_MAX_PORT'],
-    message: 'the RTC port range must give every worker at least two ports',
-  });
+  .refine(
+    (e) => e.MEDIASOUP_RTC_MAX_PORT - e.MEDIASOUP_RTC_MIN_PORT + 1 >= e.MEDIASOUP_NUM_WORKERS * 2,
+    {
+      path: ['MEDIASOUP_RTC_MAX_PORT'],
+      message: 'the RTC port range must give every worker at least two ports',
+    },
+  );
 export type MediaEnv = z.infer<typeof envSchema>;

@@ -1,5 +1,11 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { MetricsService, PARLEY_ENV, PARLEY_LOGGER, ReadinessRegistry, type ParleyLogger } from '@parley/nest-kit';
+import {
+  MetricsService,
+  PARLEY_ENV,
+  PARLEY_LOGGER,
+  ReadinessRegistry,
+  type ParleyLogger,
+} from '@parley/nest-kit';
 import { createWorker } from 'mediasoup';
 import { type Worker } from 'mediasoup/node/lib/types';
 import { Gauge } from 'prom-client';
@@ -38,7 +44,10 @@ export class WorkerPool implements OnModuleInit, OnModuleDestroy {
       });
       worker.on('died', (error: Error) => this.onWorkerDied(worker, error));
       this.workers.push(worker);
-      this.logger.info({ pid: worker.pid, ports: `${range.min}-${range.max}` }, 'mediasoup worker started');
+      this.logger.info(
+        { pid: worker.pid, ports: `${range.min}-${range.max}` },
+        'mediasoup worker started',
+      );
     }
     this.readiness.register({
       name: 'mediasoup',
@@ -80,7 +89,10 @@ export class WorkerPool implements OnModuleInit, OnModuleDestroy {
 
   private onWorkerDied(worker: Worker, error: Error): void {
     if (this.closing) return;
-    this.logger.fatal({ pid: worker.pid, err: error }, 'mediasoup worker died: exiting so the process is restarted');
+    this.logger.fatal(
+      { pid: worker.pid, err: error },
+      'mediasoup worker died: exiting so the process is restarted',
+    );
     // Give the log line a moment to flush, then leave with a failure code.
     setTimeout(() => process.exit(1), 100).unref();
   }

@@ -1,0 +1,4 @@
+import { describeServiceSchema } from '@parley/nest-kit/testing';
+import { service } from '../service';
+
+describeServiceSchema(service);

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type ServiceName } from '@parley/contracts';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+export interface ServiceProcess {
+  name: ServiceName;
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function run(script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Applies a service's migrations with its built `migrate.js`, as `./dev` does. */
+export async function migrate(name: ServiceName, env: NodeJS.ProcessEnv): Promise<void> {
+  const child = run(join(ROOT, 'services', name, 'dist', 'migrate.js'), env);
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  if (code !== 0) throw new Error(`${name} migrations failed (${code}): ${out}`);
+}
+
+/** Starts a built service (`dist/main.js`) and waits until its /readyz answers 200. */
+export async function startService(
+  name: ServiceName,
+  env: NodeJS.ProcessEnv,
+): Promise<ServiceProcess> {
+  const port = await freePort();
+  const child = run(join(ROOT, 'services', name, 'dist', 'main.js'), {
+    ...env,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(port),
+  });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${out}`);
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} not ready within 30 s: ${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { name, url, child, exited, output: () => out };
+}
