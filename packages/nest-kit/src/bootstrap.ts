@@ -88,8 +88,10 @@ export async function bootstrap<E extends BaseEnv>(
           ...natsConnectionOptions(env, `${def.name}/${info.instanceId}/transport`),
           // One queue group per service: each command or event is handled by one replica.
           queue: def.name,
+          // On close, unsubscribe first, then give handlers already running a moment
+          // (NestJS waits this long unconditionally, so it is kept short).
           gracefulShutdown: true,
-          gracePeriod: env.SHUTDOWN_GRACE_MS,
+          gracePeriod: Math.min(env.SHUTDOWN_GRACE_MS, 1_000),
         },
       },
       { inheritAppConfig: true },

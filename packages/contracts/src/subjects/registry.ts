@@ -14,6 +14,8 @@ import { HealthCheckRequestV1, HealthReportV1, ServiceStartedV1, ServiceStopping
 export const events = {
   'ops.v1.service.started': ServiceStartedV1,
   'ops.v1.service.stopping': ServiceStoppingV1,
+  /** Re-announcement every few seconds, so instances started earlier are known too. */
+  'ops.v1.service.heartbeat': ServiceStartedV1,
 } as const;
 
 /** Events that must not be lost: published to JetStream with a de-duplication id. */

@@ -12,7 +12,7 @@ import {
   type ServiceStartedV1,
 } from '@parley/contracts';
 import { type Subscription } from 'nats';
-import { PARLEY_LOGGER } from '../tokens';
+import { PARLEY_LOGGER, SERVICE_INFO, type ServiceInfo } from '../tokens';
 import { type ParleyLogger } from '../logging/logger';
 
 export interface PeerInstance {
@@ -30,6 +30,10 @@ export interface PeerStatus {
 }
 
 const PROBE_TIMEOUT_MS = 1_500;
+/** How often each instance re-announces itself. */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+/** An instance not heard from for this long is forgotten (it died without a goodbye). */
+const FORGET_AFTER_MS = 3 * HEARTBEAT_INTERVAL_MS;
 
 /**
  * What this instance knows of the others: each service announces itself on
@@ -38,20 +42,26 @@ const PROBE_TIMEOUT_MS = 1_500;
  */
 @Injectable()
 export class PeerDirectory implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly instances = new Map<string, ServiceStartedV1>();
+  private readonly instances = new Map<string, ServiceStartedV1 & { lastSeen: number }>();
   private readonly subscriptions: Subscription[] = [];
+  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly bus: NatsBus,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
+    @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
   ) {}
 
   onApplicationBootstrap(): void {
+    const remember = (e: ServiceStartedV1) => {
+      if (!this.instances.has(e.instanceId)) {
+        this.logger.debug({ peer: e.service, instance: e.instanceId }, 'peer seen');
+      }
+      this.instances.set(e.instanceId, { ...e, lastSeen: Date.now() });
+    };
     this.subscriptions.push(
-      this.bus.subscribe('ops.v1.service.started', (e) => {
-        this.instances.set(e.instanceId, e);
-        this.logger.debug({ peer: e.service, instance: e.instanceId }, 'peer started');
-      }),
+      this.bus.subscribe('ops.v1.service.started', remember),
+      this.bus.subscribe('ops.v1.service.heartbeat', remember),
       this.bus.subscribe('ops.v1.service.stopping', (e) => {
         this.instances.delete(e.instanceId);
         this.logger.debug(
@@ -60,10 +70,28 @@ export class PeerDirectory implements OnApplicationBootstrap, OnApplicationShutd
         );
       }),
     );
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_INTERVAL_MS);
+    this.heartbeat.unref();
   }
 
   onApplicationShutdown(): void {
+    clearInterval(this.heartbeat);
     for (const s of this.subscriptions) s.unsubscribe();
+  }
+
+  private beat(): void {
+    try {
+      this.bus.publish('ops.v1.service.heartbeat', {
+        service: this.info.name,
+        instanceId: this.info.instanceId,
+        version: this.info.version,
+        startedAt: this.info.startedAt.toISOString(),
+      });
+    } catch (error) {
+      this.logger.warn({ err: error }, 'heartbeat not sent');
+    }
+    const cutoff = Date.now() - FORGET_AFTER_MS;
+    for (const [id, i] of this.instances) if (i.lastSeen < cutoff) this.instances.delete(id);
   }
 
   known(service: ServiceName): PeerInstance[] {
