@@ -27,6 +27,7 @@ export default tseslint.config(
       },
     },
     plugins: { import: importPlugin },
+    settings: { 'import/resolver': { node: { extensions: ['.ts', '.js'] } } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
@@ -49,6 +50,15 @@ export default tseslint.config(
             {
               group: ['@parley/*/src', '@parley/*/src/**', '@parley/*/dist', '@parley/*/dist/**'],
               message: 'Import a package by its name or a subpath it exports, never its internals.',
+            },
+            {
+              // Relative paths into another service or package, e.g. '../../consent/src/x'.
+              group: [
+                ...serviceNames.flatMap((s) => [`**/${s}/src`, `**/${s}/src/**`, `**/${s}/dist/**`]),
+                '**/packages/*/src/**',
+                '**/packages/*/dist/**',
+              ],
+              message: 'Never reach into another service or package by path.',
             },
             {
               group: serviceNames.flatMap((s) => [`@parley/${s}`, `@parley/${s}/**`]),
