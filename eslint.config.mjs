@@ -54,7 +54,11 @@ export default tseslint.config(
             {
               // Relative paths into another service or package, e.g. '../../consent/src/x'.
               group: [
-                ...serviceNames.flatMap((s) => [`**/${s}/src`, `**/${s}/src/**`, `**/${s}/dist/**`]),
+                ...serviceNames.flatMap((s) => [
+                  `**/${s}/src`,
+                  `**/${s}/src/**`,
+                  `**/${s}/dist/**`,
+                ]),
                 '**/packages/*/src/**',
                 '**/packages/*/dist/**',
               ],
