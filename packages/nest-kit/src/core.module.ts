@@ -66,13 +66,13 @@ class CoreLifecycle
     });
   }
 
-  beforeApplicationShutdown(signal?: string): void {
+  beforeApplicationShutdown(): void {
     if (this.nc.isClosed()) return;
     try {
       this.bus.publish('ops.v1.service.stopping', {
         service: this.info.name,
         instanceId: this.info.instanceId,
-        reason: signal ?? this.shutdown.signal ?? 'close',
+        reason: this.shutdown.signal ?? 'close',
         stoppingAt: new Date().toISOString(),
       });
     } catch (error) {

@@ -26,19 +26,3 @@ export async function ensureStream(
   await jsm.streams.update(def.name, config);
   return 'updated';
 }
-
-/** Names of the streams in `defs` that the server does not have. */
-export async function missingStreams(
-  jsm: JetStreamManager,
-  defs: readonly StreamDefinition[],
-): Promise<string[]> {
-  const missing: string[] = [];
-  for (const def of defs) {
-    try {
-      await jsm.streams.info(def.name);
-    } catch {
-      missing.push(def.name);
-    }
-  }
-  return missing;
-}

@@ -1,6 +1,6 @@
 import { Controller, type Type } from '@nestjs/common';
-import { type CommandSubject, type HealthReportV1 } from '@parley/contracts';
-import { CommandHandler } from '../nats/decorators';
+import { type CommandRequest, type CommandSubject, type HealthReportV1 } from '@parley/contracts';
+import { CommandHandler, CommandPayload } from '../nats/decorators';
 import { HealthReportService } from './health-report.service';
 
 /** A controller answering `<domain>.v1.health.check` for the given service's domain. */
@@ -10,7 +10,9 @@ export function healthCommandController(subject: CommandSubject): Type<unknown> 
     constructor(readonly health: HealthReportService) {}
 
     @CommandHandler(subject)
-    check(): Promise<HealthReportV1> {
+    check(
+      @CommandPayload(subject) _request: CommandRequest<typeof subject>,
+    ): Promise<HealthReportV1> {
       return this.health.report();
     }
   }

@@ -33,21 +33,16 @@ export class ReadinessRegistry {
     const results = await Promise.all(
       [...this.checks.values()].map(async (c): Promise<ReadinessCheckResult> => {
         const started = performance.now();
-        try {
-          const r = await withTimeout(c.check(), CHECK_TIMEOUT_MS, c.name);
-          const latencyMs = Math.round((performance.now() - started) * 10) / 10;
-          return r.detail === undefined
-            ? { name: c.name, ok: r.ok, latencyMs }
-            : { name: c.name, ok: r.ok, latencyMs, detail: r.detail };
-        } catch (error) {
-          const latencyMs = Math.round((performance.now() - started) * 10) / 10;
-          return {
-            name: c.name,
+        const outcome = await withTimeout(c.check(), CHECK_TIMEOUT_MS, c.name).catch(
+          (error: unknown) => ({
             ok: false,
-            latencyMs,
             detail: error instanceof Error ? error.message : String(error),
-          };
-        }
+          }),
+        );
+        const latencyMs = Math.round((performance.now() - started) * 10) / 10;
+        return outcome.detail === undefined
+          ? { name: c.name, ok: outcome.ok, latencyMs }
+          : { name: c.name, ok: outcome.ok, latencyMs, detail: outcome.detail };
       }),
     );
     return { ready: results.every((r) => r.ok), checks: results };

@@ -1,11 +1,6 @@
 import { applyDecorators, Injectable, type PipeTransform } from '@nestjs/common';
-import { EventPattern, MessagePattern, Payload, RpcException } from '@nestjs/microservices';
-import {
-  commandSchemas,
-  eventSchema,
-  type AnyEventSubject,
-  type CommandSubject,
-} from '@parley/contracts';
+import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
+import { commandSchemas, type CommandSubject } from '@parley/contracts';
 import { type ZodType } from 'zod';
 
 /** Validates an incoming NATS payload against its subject's schema, at the edge. */
@@ -31,17 +26,7 @@ export function CommandHandler(subject: CommandSubject): MethodDecorator {
   return applyDecorators(MessagePattern(subject));
 }
 
-/** Marks a method as a handler of a core-NATS event. */
-export function EventHandler(subject: AnyEventSubject): MethodDecorator {
-  return applyDecorators(EventPattern(subject));
-}
-
 /** The command's request, validated against its schema. */
 export function CommandPayload(subject: CommandSubject): ParameterDecorator {
   return Payload(new ContractPipe(subject, commandSchemas(subject).request));
-}
-
-/** The event's payload, validated against its schema. */
-export function EventPayloadOf(subject: AnyEventSubject): ParameterDecorator {
-  return Payload(new ContractPipe(subject, eventSchema(subject)));
 }

@@ -1,4 +1,3 @@
 export * from './database';
 export * from './tcp-proxy';
-export * from './services';
 export * from './schema-suite';
