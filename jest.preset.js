@@ -18,6 +18,8 @@ const swcTransform = [
 ];
 
 const packagesDir = path.join(__dirname, 'packages');
+// Workspace packages that live outside packages/ (the simulator is a test tool).
+const testPackages = { 'meta-sim': path.join(__dirname, 'test', 'meta-sim', 'src') };
 
 /**
  * @param {'unit' | 'int' | 'e2e'} tier
@@ -35,6 +37,9 @@ function preset(tier, rootDir) {
     testMatch,
     transform: { '^.+\\.ts$': swcTransform },
     moduleNameMapper: {
+      ...Object.fromEntries(
+        Object.entries(testPackages).map(([name, dir]) => [`^@parley/${name}$`, dir]),
+      ),
       '^@parley/([a-z0-9-]+)$': `${packagesDir}/$1/src`,
       '^@parley/([a-z0-9-]+)/([a-z0-9-]+)$': `${packagesDir}/$1/src/$2`,
     },

@@ -39,6 +39,10 @@ export const ERROR_CODES = {
   37007: { status: 400, message: 'WhatsApp calling not available in this country' },
   37008: { status: 400, message: "Invalid WhatsApp 'From' sender" },
   37009: { status: 400, message: 'No voice application configured on the WhatsApp sender' },
+  // 53xxx: media negotiation and connectivity (Twilio's Voice/Video media errors)
+  53401: { status: 502, message: 'Server is unable to create or apply a local media description' },
+  53403: { status: 400, message: 'Server is unable to apply a remote media description' },
+  53405: { status: 502, message: 'Media connection failed or Media activity ceased' },
 } as const satisfies Record<number, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

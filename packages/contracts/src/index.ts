@@ -3,6 +3,7 @@ export * from './enums';
 export * from './errors';
 export * from './subjects/ops';
 export * from './subjects/calls';
+export * from './subjects/media';
 export * from './subjects/registry';
 export * from './nats/headers';
 export * from './nats/bus';

@@ -1,25 +1,9 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { runBuiltServiceToExit } from '@parley/nest-kit/testing';
 
-/** Runs the built service as `./dev start` does and collects how it ended. */
-function runBuiltService(
-  env: Record<string, string>,
-): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'main.js')], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    });
-  });
-}
+/** The built service, run as `./dev start` runs it. */
+const runBuiltService = (env: Record<string, string>) =>
+  runBuiltServiceToExit(join(__dirname, '..', 'dist', 'main.js'), env);
 
 describe('consent process start-up', () => {
   it('refuses a bad environment with a message naming each variable, and exit code 78', async () => {

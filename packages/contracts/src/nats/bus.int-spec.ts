@@ -24,6 +24,11 @@ function statusEvent(
     previousStatus: null,
     sequence,
     occurredAt: new Date().toISOString(),
+    startTime: null,
+    endTime: null,
+    durationSec: null,
+    errorCode: null,
+    statusCallback: null,
   };
 }
 

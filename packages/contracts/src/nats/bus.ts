@@ -18,6 +18,8 @@ import {
   type AnyEventSubject,
   type CommandReply,
   type CommandRequest,
+  type CommandRequestInput,
+  type CommandSchemas,
   type CommandSubject,
   type DurableEventSubject,
   type EventPayload,
@@ -158,7 +160,7 @@ export class NatsBus {
   /** Request/reply with a mandatory timeout; the reply is validated before it is returned. */
   async request<S extends CommandSubject>(
     subject: S,
-    payload: CommandRequest<S>,
+    payload: CommandRequestInput<S>,
     opts: MessageMeta & { timeoutMs: number },
   ): Promise<CommandReply<S>> {
     const schemas = commandSchemas(subject);
@@ -297,7 +299,7 @@ export class NatsBus {
 
   private async answer<S extends CommandSubject>(
     msg: Msg,
-    schemas: { request: ZodType<CommandRequest<S>>; reply: ZodType<CommandReply<S>> },
+    schemas: CommandSchemas<S>,
     handler: (request: CommandRequest<S>, ctx: HandlerContext) => Promise<CommandReply<S>>,
   ): Promise<void> {
     let envelope: RequestEnvelope<unknown>;

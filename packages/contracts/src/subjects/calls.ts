@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { CallDirection, CallStatus } from '../enums';
-import { AccountSid, CallSid } from '../ids';
+import { CallDirection, CallStatus, HttpMethod, StatusCallbackEvent } from '../enums';
+import { AccountSid, ApplicationSid, CallSid, SenderSid, WhatsAppAddress } from '../ids';
+
+/** Where and how a call's status callbacks go (REST `StatusCallback*`, TwiML noun attributes). */
+export const StatusCallbackConfig = z.object({
+  url: z.string().url(),
+  method: HttpMethod,
+  events: z.array(StatusCallbackEvent),
+});
+export type StatusCallbackConfig = z.infer<typeof StatusCallbackConfig>;
 
 /**
  * A call moved to a new status. call-control publishes one per transition, durably
@@ -18,5 +26,111 @@ export const CallStatusChangedV1 = z.object({
   previousStatus: CallStatus.nullable(),
   sequence: z.number().int().nonnegative(),
   occurredAt: z.string().datetime(),
+  /** Set once answered / ended; duration in whole seconds from answer to end. */
+  startTime: z.string().datetime().nullable(),
+  endTime: z.string().datetime().nullable(),
+  durationSec: z.number().int().nonnegative().nullable(),
+  /** Twilio-style code explaining a failed / busy / no-answer end, when known. */
+  errorCode: z.number().int().nullable(),
+  statusCallback: StatusCallbackConfig.nullable(),
 });
 export type CallStatusChangedV1 = z.infer<typeof CallStatusChangedV1>;
+
+/**
+ * A WhatsApp user answered a call-permission request (Meta `messages` webhook,
+ * `interactive.call_permission_reply`). call-control verifies and publishes it durably;
+ * consent owns what it means.
+ */
+export const CallPermissionRepliedV1 = z.object({
+  accountSid: AccountSid,
+  senderSid: SenderSid,
+  /** The business number (`whatsapp:+E.164`) and the user who replied. */
+  business: WhatsAppAddress,
+  user: WhatsAppAddress,
+  response: z.enum(['accept', 'reject']),
+  isPermanent: z.boolean(),
+  /** Only for temporary grants. */
+  expiresAt: z.string().datetime().nullable(),
+  responseSource: z.enum(['user_action', 'automatic']),
+  /** Meta's message id: the de-duplication key. */
+  messageId: z.string().min(1),
+  repliedAt: z.string().datetime(),
+});
+export type CallPermissionRepliedV1 = z.infer<typeof CallPermissionRepliedV1>;
+
+// ---- commands call-control serves to the interpreter -------------------------------------
+
+/** Answer a ringing inbound call (Meta `accept`): the first verb that needs the line open. */
+export const CallAcceptRequestV1 = z.object({ callSid: CallSid });
+/** `<Reject reason>`: the call ends busy (reason busy) or rejected. */
+export const CallRejectRequestV1 = z.object({
+  callSid: CallSid,
+  reason: z.enum(['rejected', 'busy']).default('rejected'),
+});
+/** `<Hangup>` or end of the document: terminate the call and complete it. */
+export const CallHangupRequestV1 = z.object({ callSid: CallSid });
+export const CallCommandReplyV1 = z.object({ callSid: CallSid, status: CallStatus });
+
+/** `<Dial><WhatsApp>`: place a child call from the parent's sender. */
+export const CallDialRequestV1 = z.object({
+  accountSid: AccountSid,
+  parentCallSid: CallSid,
+  from: WhatsAppAddress,
+  to: WhatsAppAddress,
+  timeoutSec: z.number().int().min(1).max(600),
+  timeLimitSec: z.number().int().min(1).max(86_400),
+  statusCallback: StatusCallbackConfig.nullable(),
+});
+export const CallDialReplyV1 = z.object({ callSid: CallSid, status: CallStatus });
+
+// ---- twiml-interpreter -------------------------------------------------------------------
+
+/**
+ * Run TwiML on a call. call-control sends it when an inbound call is pre-accepted or an
+ * outbound-api call is answered. `parameters` are the Twilio request parameters exactly as
+ * the business's VoiceUrl receives them (CallSid, AccountSid, From, To, CallStatus,
+ * Direction, ApiVersion, ...).
+ */
+export const SessionStartRequestV1 = z.object({
+  callSid: CallSid,
+  accountSid: AccountSid,
+  applicationSid: ApplicationSid.nullable(),
+  document: z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('url'),
+      url: z.string().url(),
+      method: HttpMethod,
+      fallbackUrl: z.string().url().nullable(),
+      fallbackMethod: HttpMethod,
+    }),
+    z.object({ kind: z.literal('twiml'), twiml: z.string().min(1).max(65_536) }),
+  ]),
+  parameters: z.record(z.string(), z.string()),
+});
+export type SessionStartRequestV1 = z.infer<typeof SessionStartRequestV1>;
+export const SessionStartReplyV1 = z.object({ accepted: z.literal(true) });
+
+/**
+ * Redirect a running call to new TwiML (REST `POST Calls/{Sid}.json` with `Url` or
+ * `Twiml`): the interpreter stops the current verb and runs `document` instead. Same
+ * document shape and parameters as `twiml.v1.session.start`.
+ */
+export const SessionRedirectRequestV1 = SessionStartRequestV1;
+export type SessionRedirectRequestV1 = SessionStartRequestV1;
+
+// ---- consent -----------------------------------------------------------------------------
+
+/** May the business call this user now? Asked before anything is sent to Meta. */
+export const PermissionCheckRequestV1 = z.object({
+  accountSid: AccountSid,
+  senderSid: SenderSid,
+  business: WhatsAppAddress,
+  user: WhatsAppAddress,
+});
+export const PermissionCheckReplyV1 = z.object({
+  allowed: z.boolean(),
+  /** Twilio-style code when refused: 37000 no permission, 37006 over the 24 h limit... */
+  errorCode: z.number().int().nullable(),
+  reason: z.string().nullable(),
+});
+export type PermissionCheckReplyV1 = z.infer<typeof PermissionCheckReplyV1>;

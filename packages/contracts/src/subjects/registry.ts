@@ -1,6 +1,45 @@
-import { type z } from 'zod';
-import { SERVICE_DOMAINS, type ServiceName } from '../enums';
-import { CallStatusChangedV1 } from './calls';
+import { type z, type ZodTypeDef } from 'zod';
+import { SERVICE_DOMAINS, type ServiceDomain, type ServiceName } from '../enums';
+import {
+  CallAcceptRequestV1,
+  CallCommandReplyV1,
+  CallDialReplyV1,
+  CallDialRequestV1,
+  CallHangupRequestV1,
+  CallPermissionRepliedV1,
+  CallRejectRequestV1,
+  CallStatusChangedV1,
+  PermissionCheckReplyV1,
+  PermissionCheckRequestV1,
+  SessionRedirectRequestV1,
+  SessionStartReplyV1,
+  SessionStartRequestV1,
+} from './calls';
+import {
+  BridgeCreateRequestV1,
+  BridgeDestroyRequestV1,
+  DtmfReceivedV1,
+  LegAnswerReplyV1,
+  LegAnswerRequestV1,
+  LegApplyAnswerRequestV1,
+  LegCloseReplyV1,
+  LegCloseRequestV1,
+  LegConnectedV1,
+  LegFailedV1,
+  LegHoldRequestV1,
+  LegOfferReplyV1,
+  LegOfferRequestV1,
+  OkReplyV1,
+  PlayFinishedV1,
+  PlayStartReplyV1,
+  PlayStartRequestV1,
+  PlayStopReplyV1,
+  PlayStopRequestV1,
+  RecordingCompletedV1,
+  RecordingStartReplyV1,
+  RecordingStartRequestV1,
+  RecordingStopRequestV1,
+} from './media';
 import { HealthCheckRequestV1, HealthReportV1, ServiceStartedV1, ServiceStoppingV1 } from './ops';
 
 /**
@@ -16,11 +55,17 @@ export const events = {
   'ops.v1.service.stopping': ServiceStoppingV1,
   /** Re-announcement every few seconds, so instances started earlier are known too. */
   'ops.v1.service.heartbeat': ServiceStartedV1,
+  'media.v1.leg.connected': LegConnectedV1,
+  'media.v1.leg.failed': LegFailedV1,
+  'media.v1.play.finished': PlayFinishedV1,
+  'media.v1.dtmf.received': DtmfReceivedV1,
 } as const;
 
 /** Events that must not be lost: published to JetStream with a de-duplication id. */
 export const durableEvents = {
   'calls.v1.call.status-changed': CallStatusChangedV1,
+  'calls.v1.permission.replied': CallPermissionRepliedV1,
+  'media.v1.recording.completed': RecordingCompletedV1,
 } as const;
 
 /** Request/reply commands: the caller waits, always with a timeout. */
@@ -30,6 +75,31 @@ export const commands = {
   'consent.v1.health.check': { request: HealthCheckRequestV1, reply: HealthReportV1 },
   'webhooks.v1.health.check': { request: HealthCheckRequestV1, reply: HealthReportV1 },
   'media.v1.health.check': { request: HealthCheckRequestV1, reply: HealthReportV1 },
+
+  'calls.v1.call.accept': { request: CallAcceptRequestV1, reply: CallCommandReplyV1 },
+  'calls.v1.call.reject': { request: CallRejectRequestV1, reply: CallCommandReplyV1 },
+  'calls.v1.call.hangup': { request: CallHangupRequestV1, reply: CallCommandReplyV1 },
+  'calls.v1.call.dial': { request: CallDialRequestV1, reply: CallDialReplyV1 },
+
+  'twiml.v1.session.start': { request: SessionStartRequestV1, reply: SessionStartReplyV1 },
+  'twiml.v1.session.redirect': { request: SessionRedirectRequestV1, reply: SessionStartReplyV1 },
+
+  'consent.v1.permission.check': {
+    request: PermissionCheckRequestV1,
+    reply: PermissionCheckReplyV1,
+  },
+
+  'media.v1.leg.answer': { request: LegAnswerRequestV1, reply: LegAnswerReplyV1 },
+  'media.v1.leg.offer': { request: LegOfferRequestV1, reply: LegOfferReplyV1 },
+  'media.v1.leg.apply-answer': { request: LegApplyAnswerRequestV1, reply: OkReplyV1 },
+  'media.v1.leg.close': { request: LegCloseRequestV1, reply: LegCloseReplyV1 },
+  'media.v1.leg.hold': { request: LegHoldRequestV1, reply: OkReplyV1 },
+  'media.v1.play.start': { request: PlayStartRequestV1, reply: PlayStartReplyV1 },
+  'media.v1.play.stop': { request: PlayStopRequestV1, reply: PlayStopReplyV1 },
+  'media.v1.bridge.create': { request: BridgeCreateRequestV1, reply: OkReplyV1 },
+  'media.v1.bridge.destroy': { request: BridgeDestroyRequestV1, reply: OkReplyV1 },
+  'media.v1.recording.start': { request: RecordingStartRequestV1, reply: RecordingStartReplyV1 },
+  'media.v1.recording.stop': { request: RecordingStopRequestV1, reply: OkReplyV1 },
 } as const;
 
 export type EventSubject = keyof typeof events;
@@ -42,7 +112,12 @@ export type EventPayload<S extends AnyEventSubject> = S extends EventSubject
   : S extends DurableEventSubject
     ? z.infer<(typeof durableEvents)[S]>
     : never;
+/** What a handler receives: defaults applied. */
 export type CommandRequest<S extends CommandSubject> = z.infer<(typeof commands)[S]['request']>;
+/** What a caller sends: fields with defaults may be left out. */
+export type CommandRequestInput<S extends CommandSubject> = z.input<
+  (typeof commands)[S]['request']
+>;
 export type CommandReply<S extends CommandSubject> = z.infer<(typeof commands)[S]['reply']>;
 
 export function eventSchema<S extends AnyEventSubject>(subject: S): z.ZodType<EventPayload<S>> {
@@ -53,14 +128,18 @@ export function eventSchema<S extends AnyEventSubject>(subject: S): z.ZodType<Ev
   return schema as z.ZodType<EventPayload<S>>;
 }
 
-export function commandSchemas<S extends CommandSubject>(
-  subject: S,
-): { request: z.ZodType<CommandRequest<S>>; reply: z.ZodType<CommandReply<S>> } {
-  return commands[subject];
+export interface CommandSchemas<S extends CommandSubject> {
+  request: z.ZodType<CommandRequest<S>, ZodTypeDef, CommandRequestInput<S>>;
+  reply: z.ZodType<CommandReply<S>>;
+}
+
+export function commandSchemas<S extends CommandSubject>(subject: S): CommandSchemas<S> {
+  return commands[subject] as unknown as CommandSchemas<S>;
 }
 
 /** The health-check command of a service, by its domain. */
-export function healthCheckSubject(service: ServiceName): CommandSubject {
+export type HealthCheckSubject = `${ServiceDomain}.v1.health.check`;
+export function healthCheckSubject(service: ServiceName): HealthCheckSubject {
   return `${SERVICE_DOMAINS[service]}.v1.health.check`;
 }
 
@@ -82,8 +161,15 @@ export interface StreamDefinition {
 export const streams: readonly StreamDefinition[] = [
   {
     name: 'PARLEY_CALLS',
-    subjects: ['calls.v1.call.>'],
-    description: 'Call lifecycle events: every status transition of every call.',
+    subjects: ['calls.v1.call.status-changed', 'calls.v1.permission.replied'],
+    description: 'Call lifecycle events and WhatsApp permission replies.',
+    maxAgeSeconds: 7 * 24 * 3600,
+    duplicateWindowSeconds: 2 * 60,
+  },
+  {
+    name: 'PARLEY_MEDIA',
+    subjects: ['media.v1.recording.completed'],
+    description: 'Recordings finished by media: their metadata must reach call-control.',
     maxAgeSeconds: 7 * 24 * 3600,
     duplicateWindowSeconds: 2 * 60,
   },

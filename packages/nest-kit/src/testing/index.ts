@@ -1,3 +1,4 @@
 export * from './database';
 export * from './tcp-proxy';
 export * from './schema-suite';
+export * from './built-service';

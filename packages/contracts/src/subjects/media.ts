@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { AccountSid, CallSid, RecordingSid } from '../ids';
+
+/**
+ * media's commands and events. A media *leg* is one call's audio path and is named by its
+ * CallSid: a WhatsApp leg (full-ICE edge + mediasoup PlainTransport) or, later, a browser
+ * agent. Everything audio (prompts, digits, recordings, bridges) is addressed by CallSid.
+ */
+
+/** An SDP document as carried in Meta's `session.sdp`. */
+export const Sdp = z.string().min(10).max(20_000);
+
+// ---- legs ---------------------------------------------------------------------------------
+
+/** User-initiated call: build the full-ICE answer to Meta's offer. Media starts at once. */
+export const LegAnswerRequestV1 = z.object({
+  callSid: CallSid,
+  accountSid: AccountSid,
+  sdpOffer: Sdp,
+});
+export const LegAnswerReplyV1 = z.object({ sdpAnswer: Sdp });
+
+/** Business-initiated call: make the offer Meta's `connect` carries. */
+export const LegOfferRequestV1 = z.object({ callSid: CallSid, accountSid: AccountSid });
+export const LegOfferReplyV1 = z.object({ sdpOffer: Sdp });
+
+/** Business-initiated call: apply the answer from Meta's `connect` webhook. */
+export const LegApplyAnswerRequestV1 = z.object({ callSid: CallSid, sdpAnswer: Sdp });
+export const OkReplyV1 = z.object({ ok: z.literal(true) });
+
+/** Tear a leg down: stops prompts and recordings on it, unbridges it, frees ports. */
+export const LegCloseRequestV1 = z.object({ callSid: CallSid });
+export const LegCloseReplyV1 = z.object({ closed: z.boolean() });
+
+/** Hold: the leg hears silence and is heard by nobody until released. */
+export const LegHoldRequestV1 = z.object({ callSid: CallSid, hold: z.boolean() });
+
+/** The first media arrived on a leg (ICE and DTLS completed). */
+export const LegConnectedV1 = z.object({ callSid: CallSid, connectedAt: z.string().datetime() });
+/** A leg failed (edge error, ICE/DTLS never completed, worker lost). */
+export const LegFailedV1 = z.object({
+  callSid: CallSid,
+  reason: z.string(),
+  failedAt: z.string().datetime(),
+});
+
+// ---- prompts ------------------------------------------------------------------------------
+
+export const PromptSource = z.discriminatedUnion('kind', [
+  /** A WAV or MP3 file fetched from a (customer, untrusted) URL. */
+  z.object({ kind: z.literal('url'), url: z.string().url() }),
+  /** Text to speech. `voice`/`language` are TwiML's `<Say>` attributes, mapped to the engine. */
+  z.object({
+    kind: z.literal('say'),
+    text: z.string().min(1).max(4096),
+    voice: z.string().max(64).optional(),
+    language: z.string().max(16).optional(),
+  }),
+  /** DTMF digits sent as RFC 4733 events: 0-9 * # A-D, `w` waits 0.5 s. */
+  z.object({ kind: z.literal('digits'), digits: z.string().regex(/^[0-9*#A-Dw]{1,64}$/) }),
+  /** Ringback tone of a country (ISO 3166 alpha-2 like TwiML's `ringTone`), until stopped. */
+  z.object({ kind: z.literal('ringback'), country: z.string().regex(/^[a-z]{2}$/) }),
+  /** Silence of a given length (`<Pause>` while keeping media flowing). */
+  z.object({ kind: z.literal('silence'), durationMs: z.number().int().positive().max(3_600_000) }),
+]);
+export type PromptSource = z.infer<typeof PromptSource>;
+
+export const PlayStartRequestV1 = z.object({
+  callSid: CallSid,
+  /** Chosen by the caller so that the completion event can be matched. */
+  playId: z.string().min(1).max(64),
+  source: PromptSource,
+  /** How many times to play; 0 means until stopped (TwiML `loop="0"`). */
+  loop: z.number().int().min(0).max(1000).default(1),
+});
+export const PlayStartReplyV1 = z.object({ playId: z.string() });
+
+/** Stop one prompt, or every prompt on the leg when `playId` is absent (barge-in). */
+export const PlayStopRequestV1 = z.object({ callSid: CallSid, playId: z.string().optional() });
+export const PlayStopReplyV1 = z.object({ stopped: z.number().int().nonnegative() });
+
+export const PlayFinishedV1 = z.object({
+  callSid: CallSid,
+  playId: z.string(),
+  reason: z.enum(['completed', 'stopped', 'failed']),
+  /** Twilio-style code when failed: 11200 fetch failed, 12300 unsupported content... */
+  errorCode: z.number().int().nullable(),
+  playedMs: z.number().int().nonnegative(),
+  finishedAt: z.string().datetime(),
+});
+
+// ---- DTMF ---------------------------------------------------------------------------------
+
+/** One key press detected on a leg (RFC 4733, de-duplicated: one event per press). */
+export const DtmfReceivedV1 = z.object({
+  callSid: CallSid,
+  digit: z.string().regex(/^[0-9*#A-D]$/),
+  durationMs: z.number().int().nonnegative(),
+  /** Order of presses on this leg, from 0. */
+  sequence: z.number().int().nonnegative(),
+  receivedAt: z.string().datetime(),
+});
+
+// ---- bridges ------------------------------------------------------------------------------
+
+/** Connect two legs so each hears the other (the `<Dial>` bridge). */
+export const BridgeCreateRequestV1 = z.object({ callSid: CallSid, otherCallSid: CallSid });
+export const BridgeDestroyRequestV1 = z.object({ callSid: CallSid, otherCallSid: CallSid });
+
+// ---- recordings ---------------------------------------------------------------------------
+
+export const RecordingStartRequestV1 = z.object({
+  recordingSid: RecordingSid,
+  accountSid: AccountSid,
+  /** The leg recorded; with `otherCallSid` the bridged pair (parent first). */
+  callSid: CallSid,
+  otherCallSid: CallSid.optional(),
+  /** dual: `callSid` on channel 1, `otherCallSid` on channel 2. */
+  channels: z.enum(['mono', 'dual']).default('mono'),
+  /** inbound: what the leg says; outbound: what it hears. */
+  track: z.enum(['inbound', 'outbound', 'both']).default('both'),
+  maxLengthSec: z.number().int().positive().max(86_400).default(3600),
+  /** End after this much silence; 0 disables. */
+  silenceTimeoutSec: z.number().int().min(0).max(3600).default(0),
+  playBeep: z.boolean().default(false),
+  trimSilence: z.boolean().default(false),
+  /** Digits that end the recording (TwiML `finishOnKey`), or empty. */
+  finishOnKey: z
+    .string()
+    .regex(/^[0-9*#]*$/)
+    .default(''),
+});
+export const RecordingStartReplyV1 = z.object({ recordingSid: RecordingSid });
+export const RecordingStopRequestV1 = z.object({ recordingSid: RecordingSid });
+
+/** Durable: recording metadata must never be lost. */
+export const RecordingCompletedV1 = z.object({
+  recordingSid: RecordingSid,
+  accountSid: AccountSid,
+  callSid: CallSid,
+  status: z.enum(['completed', 'failed', 'absent']),
+  reason: z.enum(['max-length', 'silence', 'finish-key', 'stopped', 'hangup', 'error']),
+  /** Digit that ended it, when `reason` is `finish-key`. */
+  finishedOnKey: z.string().nullable(),
+  durationSec: z.number().int().nonnegative(),
+  channels: z.union([z.literal(1), z.literal(2)]),
+  /** Storage location (`file:///...` or `s3://bucket/key`) and size of the WAV. */
+  storageUri: z.string().nullable(),
+  sizeBytes: z.number().int().nonnegative(),
+  startedAt: z.string().datetime(),
+  completedAt: z.string().datetime(),
+});
+
+export type LegAnswerRequestV1 = z.infer<typeof LegAnswerRequestV1>;
+export type PlayStartRequestV1 = z.infer<typeof PlayStartRequestV1>;
+export type PlayFinishedV1 = z.infer<typeof PlayFinishedV1>;
+export type DtmfReceivedV1 = z.infer<typeof DtmfReceivedV1>;
+export type RecordingStartRequestV1 = z.infer<typeof RecordingStartRequestV1>;
+export type RecordingCompletedV1 = z.infer<typeof RecordingCompletedV1>;
