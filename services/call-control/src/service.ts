@@ -1,13 +1,58 @@
 import { packageVersion, type ServiceDefinition } from '@parley/nest-kit';
 import { AccountEntity } from './accounts/account.entity';
 import { AccountsModule } from './accounts/accounts.module';
+import { ApiKeyEntity } from './api-keys/api-key.entity';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { ApplicationEntity } from './applications/application.entity';
+import { ApplicationsModule } from './applications/applications.module';
+import { AuthModule } from './auth/auth.module';
+import { CallEventEntity } from './call-events/call-event.entity';
+import { CallEventsModule } from './call-events/call-events.module';
+import { CallEntity } from './calls/call.entity';
+import { CallsModule } from './calls/calls.module';
+import { CommonModule } from './common/common.module';
 import { envSchema, type CallControlEnv } from './config/env.schema';
 import { migrations } from './database/migrations';
+import { HttpModule } from './http/http.module';
+import { MetaWebhookEventEntity } from './meta-webhooks/meta-webhook-event.entity';
+import { MetaWebhooksModule } from './meta-webhooks/meta-webhooks.module';
+import { MetaModule } from './meta/meta.module';
+import { OpenApiModule } from './openapi/openapi.module';
+import { PeersModule } from './peers/peers.module';
+import { SecretsModule } from './secrets/secrets.module';
+import { SenderEntity } from './senders/sender.entity';
+import { SendersModule } from './senders/senders.module';
+
+export const entities = [
+  AccountEntity,
+  ApiKeyEntity,
+  ApplicationEntity,
+  SenderEntity,
+  CallEntity,
+  CallEventEntity,
+  MetaWebhookEventEntity,
+];
 
 export const service: ServiceDefinition<CallControlEnv> = {
   name: 'call-control',
   version: packageVersion(__dirname),
   envSchema,
-  database: { schema: 'call_control', entities: [AccountEntity], migrations },
-  imports: () => [AccountsModule],
+  database: { schema: 'call_control', entities, migrations },
+  imports: () => [
+    // First: its providers register the body parsers before NestJS adds its defaults.
+    HttpModule,
+    CommonModule,
+    SecretsModule,
+    AccountsModule,
+    ApiKeysModule,
+    AuthModule,
+    ApplicationsModule,
+    SendersModule,
+    CallEventsModule,
+    MetaModule,
+    PeersModule,
+    CallsModule,
+    MetaWebhooksModule,
+    OpenApiModule,
+  ],
 };

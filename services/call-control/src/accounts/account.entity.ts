@@ -17,6 +17,13 @@ export class AccountEntity {
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status!: AccountStatus;
 
+  /**
+   * The auth token, sealed with the secrets key (AES-256-GCM). It must be recoverable:
+   * X-Twilio-Signature on webhooks is an HMAC keyed by it.
+   */
+  @Column({ name: 'auth_token_sealed', type: 'text' })
+  authTokenSealed!: string;
+
   @CreateDateColumn({ name: 'date_created', type: 'timestamptz' })
   dateCreated!: Date;
 

@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountEntity } from './account.entity';
+import { AccountsController } from './accounts.controller';
+import { AccountsService } from './accounts.service';
+import { DevAccountBootstrap } from './dev-account.bootstrap';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AccountEntity])],
-  exports: [TypeOrmModule],
+  controllers: [AccountsController],
+  providers: [AccountsService, DevAccountBootstrap],
+  exports: [AccountsService],
 })
 export class AccountsModule {}

@@ -1,5 +1,83 @@
 import { baseEnvSchema } from '@parley/nest-kit';
-import { type z } from 'zod';
+import { z } from 'zod';
 
-export const envSchema = baseEnvSchema({ httpPort: 3000 });
+const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const millis = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** A base64 string that decodes to exactly 32 bytes (an AES-256 key). */
+const secretsKey = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v), {
+    message: 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)',
+  });
+
+export const envSchema = baseEnvSchema({ httpPort: 3000 })
+  .extend({
+    /**
+     * Master key for secrets stored encrypted (auth tokens, Meta access tokens and app
+     * secrets): AES-256-GCM. Required in production; in development and tests a fixed,
+     * publicly known key is derived when unset (so never use those databases for real data).
+     */
+    PARLEY_SECRETS_KEY: secretsKey.optional(),
+    /** Development account ensured at boot (both or neither). */
+    PARLEY_DEV_ACCOUNT_SID: z
+      .string()
+      .regex(/^AC[0-9a-f]{32}$/, 'must be AC followed by 32 lowercase hex digits')
+      .optional(),
+    PARLEY_DEV_AUTH_TOKEN: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex digits')
+      .optional(),
+    /** Base URL the public sees (for absolute `url` fields of /v2 resources). */
+    PARLEY_PUBLIC_URL: z.string().url().optional(),
+
+    META_GRAPH_BASE_URL: z.string().url().default('https://graph.facebook.com'),
+    META_GRAPH_VERSION: z
+      .string()
+      .regex(/^v\d+\.\d+$/, 'must look like v23.0')
+      .default('v23.0'),
+    META_GRAPH_TIMEOUT_MS: millis(100, 120_000).default(10_000),
+    META_GRAPH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    /** Accepted in Meta's subscription check (`hub.verify_token`) besides per-sender tokens. */
+    META_WEBHOOK_VERIFY_TOKEN: z.string().min(8).optional(),
+
+    /**
+     * How strictly REST and <Dial> destinations are checked: `valid` (assigned numbers,
+     * libphonenumber's metadata) or `possible` (right length only; for test numbers).
+     */
+    WHATSAPP_NUMBER_CHECK: z.enum(['valid', 'possible']).default('valid'),
+    /** WhatsApp allows 1,000 concurrent calls per business number. */
+    SENDER_MAX_CONCURRENT_CALLS: z.coerce.number().int().min(1).max(100_000).default(1000),
+    /** REST `Timeout` when not given: an unanswered outbound call ends no-answer after it. */
+    CALL_DEFAULT_TIMEOUT_SEC: seconds(1, 600).default(60),
+    /** REST `TimeLimit` when not given (4 h, Twilio's default and maximum). */
+    CALL_DEFAULT_TIME_LIMIT_SEC: seconds(1, 86_400).default(14_400),
+    /** An inbound call the application never answers is ended after this long. */
+    CALL_INBOUND_RING_TIMEOUT_SEC: seconds(5, 600).default(90),
+    /** How often due call timers (ring timeouts, time limits) are looked for. */
+    CALL_TIMER_POLL_MS: millis(50, 60_000).default(1_000),
+    /** How often unpublished status events are looked for (the outbox sweeper). */
+    OUTBOX_SWEEP_MS: millis(50, 600_000).default(5_000),
+    /** How often failed or unfinished Meta webhook events are retried. */
+    META_WEBHOOK_RETRY_MS: millis(50, 600_000).default(2_000),
+    META_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+    /** Largest accepted request body (REST forms and JSON, Meta webhooks). */
+    HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(262_144),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.PARLEY_SECRETS_KEY) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['PARLEY_SECRETS_KEY'],
+        message: 'is required in production',
+      });
+    }
+    if (!!env.PARLEY_DEV_ACCOUNT_SID !== !!env.PARLEY_DEV_AUTH_TOKEN) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [env.PARLEY_DEV_ACCOUNT_SID ? 'PARLEY_DEV_AUTH_TOKEN' : 'PARLEY_DEV_ACCOUNT_SID'],
+        message: 'PARLEY_DEV_ACCOUNT_SID and PARLEY_DEV_AUTH_TOKEN are set together',
+      });
+    }
+  });
 export type CallControlEnv = z.infer<typeof envSchema>;

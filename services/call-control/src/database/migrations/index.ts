@@ -1,4 +1,5 @@
 import { Initial1795259989520 } from './1795259989520-Initial';
+import { CallControl1795263795111 } from './1795263795111-CallControl';
 
 /** Every migration of this service, oldest first. */
-export const migrations = [Initial1795259989520];
+export const migrations = [Initial1795259989520, CallControl1795263795111];

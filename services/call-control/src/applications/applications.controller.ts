@@ -1,0 +1,87 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAuthGuard } from '../auth/api-auth.guard';
+import { parsePageRequest, type QueryParams } from '../common/paging';
+import { Params } from '../common/params';
+import { API_PREFIX } from '../common/twilio-format';
+import { ApiDoc } from '../openapi/api-doc';
+import { ApplicationForm, serializeApplication } from './application.resource';
+import { applicationFields, ApplicationsService } from './applications.service';
+
+@ApiTags('Applications')
+@ApiBasicAuth()
+@UseGuards(ApiAuthGuard)
+@Controller(`${API_PREFIX}/Accounts/:AccountSid`)
+export class ApplicationsController {
+  constructor(private readonly apps: ApplicationsService) {}
+
+  @Post('Applications.json')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a TwiML application' })
+  @ApiDoc({ params: ['AccountSid'], form: ApplicationForm, response: 'Application', status: 201 })
+  async create(@Param('AccountSid') accountSid: string, @Body() body: unknown) {
+    return serializeApplication(
+      await this.apps.create(accountSid, applicationFields(Params.of(body))),
+    );
+  }
+
+  @Get('Applications.json')
+  @ApiOperation({ summary: 'List TwiML applications' })
+  @ApiDoc({
+    params: ['AccountSid'],
+    query: {
+      FriendlyName: 'Only applications with this name',
+      PageSize: 'Records per page (1-1000, default 50)',
+      Page: 'Page number',
+      PageToken: 'Paging token',
+    },
+    list: { component: 'Application', key: 'applications', style: '2010' },
+  })
+  async list(@Param('AccountSid') accountSid: string, @Query() query: QueryParams) {
+    const name = Params.of(query).string('FriendlyName');
+    return this.apps.list(
+      accountSid,
+      name !== undefined ? { FriendlyName: name } : {},
+      parsePageRequest(query),
+    );
+  }
+
+  @Get('Applications/:Sid.json')
+  @ApiOperation({ summary: 'Fetch a TwiML application' })
+  @ApiDoc({ params: ['AccountSid', 'Sid'], response: 'Application' })
+  async fetch(@Param('AccountSid') accountSid: string, @Param('Sid') sid: string) {
+    return serializeApplication(await this.apps.get(accountSid, sid));
+  }
+
+  @Post('Applications/:Sid.json')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Update a TwiML application' })
+  @ApiDoc({ params: ['AccountSid', 'Sid'], form: ApplicationForm, response: 'Application' })
+  async update(
+    @Param('AccountSid') accountSid: string,
+    @Param('Sid') sid: string,
+    @Body() body: unknown,
+  ) {
+    return serializeApplication(
+      await this.apps.update(accountSid, sid, applicationFields(Params.of(body))),
+    );
+  }
+
+  @Delete('Applications/:Sid.json')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a TwiML application' })
+  @ApiDoc({ params: ['AccountSid', 'Sid'], noContent: true })
+  async remove(@Param('AccountSid') accountSid: string, @Param('Sid') sid: string): Promise<void> {
+    await this.apps.delete(accountSid, sid);
+  }
+}

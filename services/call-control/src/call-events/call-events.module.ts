@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CallEntity } from '../calls/call.entity';
+import { CallEventEntity } from './call-event.entity';
+import { CallEventsController } from './call-events.controller';
+import { CallEventsService } from './call-events.service';
+import { CallTimeline } from './call-timeline.service';
+import { StatusOutbox } from './status-outbox.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([CallEventEntity, CallEntity])],
+  controllers: [CallEventsController],
+  providers: [CallTimeline, StatusOutbox, CallEventsService],
+  exports: [CallTimeline, StatusOutbox],
+})
+export class CallEventsModule {}

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { ParleyError } from '@parley/contracts';
+import { type Repository } from 'typeorm';
+import { CallEntity } from '../calls/call.entity';
+import { applyKeyset, buildPage, type PageRequest, type TwilioPage } from '../common/paging';
+import { accountPath } from '../common/twilio-format';
+import { CallEventEntity } from './call-event.entity';
+import { serializeCallEvent } from './call-event.resource';
+
+/** Reads a call's timeline, oldest first, for its account only. */
+@Injectable()
+export class CallEventsService {
+  constructor(
+    @InjectRepository(CallEventEntity) private readonly events: Repository<CallEventEntity>,
+    @InjectRepository(CallEntity) private readonly calls: Repository<CallEntity>,
+  ) {}
+
+  async page(accountSid: string, callSid: string, request: PageRequest): Promise<TwilioPage> {
+    const path = `${accountPath(accountSid)}/Calls/${callSid}/Events.json`;
+    if (!(await this.calls.existsBy({ sid: callSid, accountSid }))) {
+      throw new ParleyError(20404, `The requested resource ${path} was not found`);
+    }
+    const qb = this.events.createQueryBuilder('e').where('e.call_sid = :callSid', { callSid });
+    const rows = await applyKeyset(
+      qb,
+      [{ expr: 'e.id', cast: 'bigint' }],
+      'ASC',
+      request,
+    ).getMany();
+    return buildPage({
+      path,
+      resourceKey: 'events',
+      filters: {},
+      request,
+      rows,
+      keyOf: (e) => [e.id],
+      serialize: serializeCallEvent,
+    });
+  }
+}

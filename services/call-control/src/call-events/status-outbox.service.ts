@@ -1,0 +1,131 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { NatsBus } from '@parley/contracts';
+import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { type DataSource, IsNull } from 'typeorm';
+import { type CallControlEnv } from '../config/env.schema';
+import { CallEventEntity } from './call-event.entity';
+
+/**
+ * Publishes `calls.v1.call.status-changed` from the outbox (status rows of call_events):
+ * a transition and its event are committed together, then published with the
+ * de-duplication id `${callSid}:${sequence}`. Right after the commit for low latency, and
+ * by a sweeper for anything a crash or a NATS outage left behind. A per-call advisory lock
+ * keeps one call's events in sequence order across replicas.
+ */
+@Injectable()
+export class StatusOutbox implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly chains = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly bus: NatsBus,
+    @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
+    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      if (this.sweeping || this.stopped) return;
+      this.sweeping = this.sweep()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'outbox sweep failed'))
+        .then(() => undefined)
+        .finally(() => (this.sweeping = undefined));
+    }, this.env.OUTBOX_SWEEP_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled([...this.chains.values(), this.sweeping]);
+  }
+
+  /** Publishes a call's pending events soon; calls for one call run one after another. */
+  kick(callSid: string): Promise<void> {
+    const previous = this.chains.get(callSid) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.publishCall(callSid))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          // The sweeper retries; the transition itself is safely committed.
+          this.logger.warn({ err: error, callSid }, 'status event not published yet');
+        },
+      );
+    this.chains.set(callSid, next);
+    void next.finally(() => {
+      if (this.chains.get(callSid) === next) this.chains.delete(callSid);
+    });
+    return next;
+  }
+
+  /** Publishes every pending event, oldest calls first. Returns how many were published. */
+  async sweep(): Promise<number> {
+    const calls = await this.ds
+      .getRepository(CallEventEntity)
+      .createQueryBuilder('e')
+      .select('e.call_sid', 'callSid')
+      .addSelect('MIN(e.id)', 'firstId')
+      .where('e.sequence IS NOT NULL AND e.published_at IS NULL')
+      .groupBy('e.call_sid')
+      .orderBy('"firstId"', 'ASC')
+      .limit(200)
+      .getRawMany<{ callSid: string }>();
+    let published = 0;
+    for (const { callSid } of calls) {
+      if (this.stopped) break;
+      published += await this.publishCall(callSid);
+    }
+    return published;
+  }
+
+  private async publishCall(callSid: string): Promise<number> {
+    const outcome = await this.ds.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`outbox:${callSid}`]);
+      const rows = await manager.getRepository(CallEventEntity).find({
+        where: { callSid, publishedAt: IsNull() },
+        order: { sequence: 'ASC' },
+      });
+      const done: string[] = [];
+      let failure: unknown;
+      for (const row of rows) {
+        if (row.sequence === null || !row.payload) continue;
+        try {
+          await this.bus.publishDurable('calls.v1.call.status-changed', row.payload, {
+            msgId: `${callSid}:${row.sequence}`,
+            correlationId: callSid,
+          });
+          done.push(row.id);
+        } catch (error) {
+          failure = error;
+          break; // keep order: later events wait for this one
+        }
+      }
+      if (done.length) {
+        await manager
+          .getRepository(CallEventEntity)
+          .createQueryBuilder()
+          .update()
+          .set({ publishedAt: () => 'now()' })
+          .whereInIds(done)
+          .execute();
+      }
+      // Commit what was published before reporting a failure.
+      return { published: done.length, failure };
+    });
+    if (outcome.failure) {
+      throw outcome.failure instanceof Error
+        ? outcome.failure
+        : new Error('JetStream publish failed');
+    }
+    return outcome.published;
+  }
+}

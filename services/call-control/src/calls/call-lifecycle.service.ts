@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type CallStatus,
+  type ErrorCode,
+  isTerminalCallStatus,
+  ParleyError,
+} from '@parley/contracts';
+import { MetaGraphError } from '@parley/meta-graph';
+import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { MetaService } from '../meta/meta.service';
+import { MediaPeer } from '../peers/media.peer';
+import { SendersService } from '../senders/senders.service';
+import { type CallEntity } from './call.entity';
+import { CallStateService, type CallPatch, type TransitionResult } from './call-state.service';
+
+export interface EndRequest {
+  reason: string;
+  /** What to tell Meta: end the call (`terminate`), decline it (`reject`) or nothing. */
+  meta: 'terminate' | 'reject' | 'none';
+  /** A Twilio-style code (ErrorCode), or a code another service reported. */
+  errorCode?: number | null;
+  errorMessage?: string | null;
+  patch?: CallPatch;
+  detail?: Record<string, unknown>;
+}
+
+/** One step of a call's set-up, and how the call ends when that step throws. */
+export interface SetupStep {
+  reason: string;
+  meta: EndRequest['meta'];
+  /** The code when the error carries none (neither a ParleyError nor a Meta error). */
+  fallbackCode: ErrorCode;
+  patch?: CallPatch;
+}
+
+/**
+ * Ends calls. The transition decides who ends a call (one winner, even across replicas);
+ * only the winner tells Meta and frees the media leg.
+ */
+@Injectable()
+export class CallLifecycle {
+  constructor(
+    private readonly state: CallStateService,
+    private readonly senders: SendersService,
+    private readonly meta: MetaService,
+    private readonly media: MediaPeer,
+    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
+  ) {}
+
+  /**
+   * Runs one step of a call's set-up (a media or Graph request, the interpreter hand-off).
+   * When it throws, the call ends `failed` with the step's code and the error's message,
+   * and null is returned so that the caller simply stops.
+   */
+  async orFail<T>(
+    call: CallEntity,
+    step: SetupStep,
+    run: () => Promise<T>,
+  ): Promise<{ value: T } | null> {
+    try {
+      return { value: await run() };
+    } catch (error) {
+      const code =
+        error instanceof ParleyError
+          ? error.code
+          : error instanceof MetaGraphError
+            ? error.twilioCode
+            : step.fallbackCode;
+      await this.end(call, 'failed', {
+        reason: step.reason,
+        meta: step.meta,
+        errorCode: code,
+        errorMessage:
+          error instanceof ParleyError || error instanceof MetaGraphError
+            ? error.message
+            : String(error),
+        ...(step.patch ? { patch: step.patch } : {}),
+      });
+      return null;
+    }
+  }
+
+  async end(call: CallEntity, to: CallStatus, req: EndRequest): Promise<TransitionResult> {
+    if (!isTerminalCallStatus(to)) throw new Error(`end() needs a terminal status, got ${to}`);
+    const result = await this.state.transition(call.sid, to, {
+      reason: req.reason,
+      patch: {
+        ...(req.errorCode !== undefined ? { errorCode: req.errorCode } : {}),
+        ...(req.errorMessage !== undefined ? { errorMessage: req.errorMessage } : {}),
+        ...req.patch,
+      },
+      ...(req.detail ? { detail: req.detail } : {}),
+    });
+    if (!result.changed) return result;
+    const ended = result.call;
+    if (req.meta !== 'none' && ended.metaCallId) await this.tellMeta(ended, req.meta);
+    await this.media.close(ended);
+    return result;
+  }
+
+  /** Tells Meta to end or decline a call; failures are logged and kept in the timeline. */
+  async tellMeta(call: CallEntity, action: 'terminate' | 'reject'): Promise<boolean> {
+    if (!call.metaCallId || !call.senderSid) return false;
+    const sender = await this.senders.findBySid(call.senderSid);
+    if (!sender) return false;
+    const metaCallId = call.metaCallId;
+    try {
+      await this.meta.forCall(call, (graph) =>
+        action === 'terminate'
+          ? graph.terminateCall(this.meta.credentials(sender), { callId: metaCallId })
+          : graph.rejectCall(this.meta.credentials(sender), { callId: metaCallId }),
+      );
+      return true;
+    } catch (error) {
+      this.logger.warn(
+        {
+          err: error,
+          callSid: call.sid,
+          metaCode: error instanceof MetaGraphError ? error.metaCode : undefined,
+        },
+        `Meta ${action} failed`,
+      );
+      return false;
+    }
+  }
+}

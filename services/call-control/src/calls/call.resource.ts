@@ -1,0 +1,135 @@
+import { CALL_STATUSES } from '@parley/contracts';
+import { z } from 'zod';
+import { accountPath, API_VERSION, rfc2822 } from '../common/twilio-format';
+import { registerComponent } from '../openapi/api-doc';
+import { type CallEntity } from './call.entity';
+
+export const CallResource = z.object({
+  account_sid: z.string(),
+  annotation: z.null(),
+  answered_by: z.null(),
+  api_version: z.literal(API_VERSION),
+  caller_name: z.string().nullable(),
+  date_created: z.string().describe('RFC 2822'),
+  date_updated: z.string().describe('RFC 2822'),
+  direction: z.enum(['inbound', 'outbound-api', 'outbound-dial']),
+  duration: z.string().nullable().describe('Seconds from answer to end, once ended'),
+  end_time: z.string().nullable(),
+  forwarded_from: z.null(),
+  from: z.string().describe('whatsapp:+E.164'),
+  from_formatted: z.string(),
+  group_sid: z.null(),
+  parent_call_sid: z.string().nullable(),
+  phone_number_sid: z
+    .string()
+    .nullable()
+    .describe('The WhatsApp sender (XE...) the call went through'),
+  price: z.null(),
+  price_unit: z.literal('USD'),
+  queue_time: z.string(),
+  sid: z.string(),
+  start_time: z.string().nullable(),
+  status: z.enum(CALL_STATUSES),
+  subresource_uris: z.object({
+    events: z.string(),
+    notifications: z.string(),
+    recordings: z.string(),
+  }),
+  to: z.string(),
+  to_formatted: z.string(),
+  trunk_sid: z.null(),
+  uri: z.string(),
+});
+registerComponent('Call', CallResource);
+
+const Method = z.enum(['GET', 'POST']);
+
+/** Form fields of `Calls.json` (create). */
+export const CreateCallForm = z.object({
+  To: z.string().describe('whatsapp:+E.164 of the WhatsApp user'),
+  From: z.string().describe('whatsapp:+E.164 of a voice-enabled WhatsApp sender of the account'),
+  Url: z.string().url().optional().describe('TwiML to run when the call is answered'),
+  Twiml: z.string().max(4000).optional(),
+  ApplicationSid: z.string().optional(),
+  Method: Method.optional(),
+  FallbackUrl: z.string().url().optional(),
+  FallbackMethod: Method.optional(),
+  StatusCallback: z.string().url().optional(),
+  StatusCallbackEvent: z
+    .array(z.enum(['initiated', 'ringing', 'answered', 'completed']))
+    .optional()
+    .describe('Repeat the key for several'),
+  StatusCallbackMethod: Method.optional(),
+  Timeout: z
+    .number()
+    .int()
+    .min(1)
+    .max(600)
+    .optional()
+    .describe('Seconds to ring before no-answer (default 60)'),
+  TimeLimit: z
+    .number()
+    .int()
+    .min(1)
+    .max(86400)
+    .optional()
+    .describe('Maximum seconds of the call (default 14400)'),
+  Record: z.boolean().optional(),
+  RecordingChannels: z.enum(['mono', 'dual']).optional(),
+  RecordingStatusCallback: z.string().url().optional(),
+  RecordingStatusCallbackMethod: Method.optional(),
+  RecordingStatusCallbackEvent: z.array(z.string()).optional(),
+});
+
+/** Form fields of `Calls/{Sid}.json` (update). */
+export const UpdateCallForm = z.object({
+  Url: z.string().url().optional().describe('Redirect the call to new TwiML'),
+  Method: Method.optional(),
+  Twiml: z.string().max(4000).optional(),
+  FallbackUrl: z.string().url().optional(),
+  FallbackMethod: Method.optional(),
+  Status: z
+    .enum(['canceled', 'completed'])
+    .optional()
+    .describe('canceled ends a call not yet answered; completed ends any call'),
+  StatusCallback: z.string().url().optional(),
+  StatusCallbackMethod: Method.optional(),
+  TimeLimit: z.number().int().min(1).max(86400).optional(),
+});
+
+export function serializeCall(call: CallEntity): z.infer<typeof CallResource> {
+  const base = `${accountPath(call.accountSid)}/Calls/${call.sid}`;
+  return {
+    account_sid: call.accountSid,
+    annotation: null,
+    answered_by: null,
+    api_version: API_VERSION,
+    caller_name: call.callerName,
+    date_created: rfc2822(call.dateCreated) ?? '',
+    date_updated: rfc2822(call.dateUpdated) ?? '',
+    direction: call.direction,
+    duration: call.duration === null ? null : String(call.duration),
+    end_time: rfc2822(call.endTime),
+    forwarded_from: null,
+    from: call.from,
+    from_formatted: call.from,
+    group_sid: null,
+    parent_call_sid: call.parentCallSid,
+    phone_number_sid: call.senderSid,
+    price: null,
+    price_unit: 'USD',
+    queue_time: '0',
+    sid: call.sid,
+    start_time: rfc2822(call.startTime),
+    status: call.status,
+    subresource_uris: {
+      events: `${base}/Events.json`,
+      notifications: `${base}/Notifications.json`,
+      recordings: `${base}/Recordings.json`,
+    },
+    to: call.to,
+    to_formatted: call.to,
+    trunk_sid: null,
+    uri: `${base}.json`,
+  };
+}

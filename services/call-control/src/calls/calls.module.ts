@@ -1,0 +1,45 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApplicationsModule } from '../applications/applications.module';
+import { CallEventsModule } from '../call-events/call-events.module';
+import { SendersModule } from '../senders/senders.module';
+import { CallEntity } from './call.entity';
+import { CallCommandsController } from './call-commands.controller';
+import { CallEndings } from './call-endings.service';
+import { CallLifecycle } from './call-lifecycle.service';
+import { CallStateService } from './call-state.service';
+import { CallTimers } from './call-timers.service';
+import { CallsController } from './calls.controller';
+import { CallsRepository } from './calls.repository';
+import { CallsService } from './calls.service';
+import { InboundCalls } from './inbound-calls.service';
+import { OutboundCalls } from './outbound-calls.service';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([CallEntity]),
+    CallEventsModule,
+    SendersModule,
+    ApplicationsModule,
+  ],
+  controllers: [CallsController, CallCommandsController],
+  providers: [
+    CallsRepository,
+    CallStateService,
+    CallLifecycle,
+    CallEndings,
+    OutboundCalls,
+    InboundCalls,
+    CallsService,
+    CallTimers,
+  ],
+  exports: [
+    CallsRepository,
+    OutboundCalls,
+    InboundCalls,
+    CallEndings,
+    CallTimers,
+    CallStateService,
+  ],
+})
+export class CallsModule {}

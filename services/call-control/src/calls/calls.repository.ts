@@ -1,0 +1,187 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { CALL_STATUSES, type CallStatus, ParleyError } from '@parley/contracts';
+import { type Repository, type SelectQueryBuilder } from 'typeorm';
+import {
+  applyKeyset,
+  buildPage,
+  type PageRequest,
+  type QueryParams,
+  type TwilioPage,
+} from '../common/paging';
+import { Params } from '../common/params';
+import { accountPath } from '../common/twilio-format';
+import { CallEntity } from './call.entity';
+import { serializeCall } from './call.resource';
+
+/** The list filters Twilio's `Calls.json` takes. */
+export const CALL_LIST_FILTERS = [
+  'To',
+  'From',
+  'ParentCallSid',
+  'Status',
+  'StartTime',
+  'StartTime<',
+  'StartTime>',
+  'EndTime',
+  'EndTime<',
+  'EndTime>',
+] as const;
+
+interface TimeBound {
+  from?: Date;
+  to?: Date;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * `StartTime=2024-05-01` is that (UTC) day; `StartTime<` means on or before, `StartTime>`
+ * on or after. A date means the whole day, a date-time its instant.
+ */
+export function timeBound(name: string, value: string, mode: '=' | '<' | '>'): TimeBound {
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const instant = new Date(dateOnly ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(instant.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+    throw new ParleyError(20001, `${name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time`);
+  }
+  const dayStart = new Date(
+    Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), instant.getUTCDate()),
+  );
+  const dayEnd = new Date(dayStart.getTime() + DAY_MS - 1);
+  if (mode === '=') return { from: dayStart, to: dayEnd };
+  if (mode === '<') return { to: dateOnly ? dayEnd : instant };
+  return { from: dateOnly ? dayStart : instant };
+}
+
+@Injectable()
+export class CallsRepository {
+  constructor(@InjectRepository(CallEntity) private readonly calls: Repository<CallEntity>) {}
+
+  /** A call of this account, or 404 (also for another account's call). */
+  async get(accountSid: string, sid: string): Promise<CallEntity> {
+    const call = await this.calls.findOneBy({ sid, accountSid });
+    if (!call)
+      throw new ParleyError(
+        20404,
+        `The requested resource ${accountPath(accountSid)}/Calls/${sid}.json was not found`,
+      );
+    return call;
+  }
+
+  /** Settings of a call that are not part of its status (callbacks, limits). */
+  async updateFields(
+    sid: string,
+    fields: Partial<
+      Pick<
+        CallEntity,
+        'statusCallback' | 'statusCallbackMethod' | 'timeLimitSec' | 'timeLimitDeadline'
+      >
+    >,
+  ): Promise<void> {
+    await this.calls.update({ sid }, fields);
+  }
+
+  findBySid(sid: string): Promise<CallEntity | null> {
+    return this.calls.findOneBy({ sid });
+  }
+
+  /**
+   * The call a Meta webhook speaks of: by Meta's call id, else by the CallSid Parley put in
+   * `biz_opaque_callback_data` (webhooks can overtake the answer to `connect`).
+   */
+  async findForMeta(
+    senderSid: string,
+    metaCallId: string,
+    opaque: string | undefined,
+  ): Promise<CallEntity | null> {
+    const byId = await this.calls.findOneBy({ metaCallId });
+    if (byId) return byId;
+    if (opaque && /^CA[0-9a-f]{32}$/.test(opaque)) {
+      const bySid = await this.calls.findOneBy({ sid: opaque, senderSid });
+      if (bySid && (bySid.metaCallId === null || bySid.metaCallId === metaCallId)) return bySid;
+    }
+    return null;
+  }
+
+  async list(accountSid: string, query: QueryParams, request: PageRequest): Promise<TwilioPage> {
+    const p = Params.of(query);
+    const filters: Record<string, string | undefined> = {};
+    for (const name of CALL_LIST_FILTERS) filters[name] = p.string(name);
+    const qb = this.calls
+      .createQueryBuilder('c')
+      .where('c.account_sid = :accountSid', { accountSid });
+    if (filters.To) qb.andWhere('c.to = :to', { to: filters.To });
+    if (filters.From) qb.andWhere('c.from = :from', { from: filters.From });
+    if (filters.ParentCallSid)
+      qb.andWhere('c.parent_call_sid = :parent', { parent: filters.ParentCallSid });
+    if (filters.Status) {
+      if (!CALL_STATUSES.includes(filters.Status as CallStatus)) {
+        throw new ParleyError(20001, `Status must be one of ${CALL_STATUSES.join(', ')}`);
+      }
+      qb.andWhere('c.status = :status', { status: filters.Status });
+    }
+    this.timeFilter(qb, 'c.start_time', 'StartTime', filters);
+    this.timeFilter(qb, 'c.end_time', 'EndTime', filters);
+    const rows = await applyKeyset(
+      qb,
+      [{ expr: 'c.date_created', cast: 'timestamptz' }, { expr: 'c.sid' }],
+      'DESC',
+      request,
+    ).getMany();
+    return buildPage({
+      path: `${accountPath(accountSid)}/Calls.json`,
+      resourceKey: 'calls',
+      filters,
+      request,
+      rows,
+      keyOf: (c) => [c.dateCreated.toISOString(), c.sid],
+      serialize: serializeCall,
+    });
+  }
+
+  /** Unanswered calls whose ring deadline passed. */
+  async dueRingTimeouts(now: Date, limit: number): Promise<string[]> {
+    const rows = await this.calls
+      .createQueryBuilder('c')
+      .select('c.sid', 'sid')
+      .where('c.ring_deadline <= :now', { now })
+      .andWhere("c.status IN ('queued', 'initiated', 'ringing')")
+      .orderBy('c.ring_deadline', 'ASC')
+      .limit(limit)
+      .getRawMany<{ sid: string }>();
+    return rows.map((r) => r.sid);
+  }
+
+  /** Answered calls whose TimeLimit passed. */
+  async dueTimeLimits(now: Date, limit: number): Promise<string[]> {
+    const rows = await this.calls
+      .createQueryBuilder('c')
+      .select('c.sid', 'sid')
+      .where('c.time_limit_deadline <= :now', { now })
+      .andWhere("c.status = 'in-progress'")
+      .orderBy('c.time_limit_deadline', 'ASC')
+      .limit(limit)
+      .getRawMany<{ sid: string }>();
+    return rows.map((r) => r.sid);
+  }
+
+  private timeFilter(
+    qb: SelectQueryBuilder<CallEntity>,
+    column: string,
+    name: 'StartTime' | 'EndTime',
+    filters: Record<string, string | undefined>,
+  ): void {
+    const bounds: TimeBound[] = [];
+    const eq = filters[name];
+    const before = filters[`${name}<`];
+    const after = filters[`${name}>`];
+    if (eq) bounds.push(timeBound(name, eq, '='));
+    if (before) bounds.push(timeBound(`${name}<`, before, '<'));
+    if (after) bounds.push(timeBound(`${name}>`, after, '>'));
+    bounds.forEach((b, i) => {
+      if (b.from) qb.andWhere(`${column} >= :${name}From${i}`, { [`${name}From${i}`]: b.from });
+      if (b.to) qb.andWhere(`${column} <= :${name}To${i}`, { [`${name}To${i}`]: b.to });
+    });
+  }
+}

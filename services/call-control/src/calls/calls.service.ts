@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { ParleyError } from '@parley/contracts';
+import { type PageRequest, type QueryParams, type TwilioPage } from '../common/paging';
+import { Params } from '../common/params';
+import { InterpreterPeer } from '../peers/interpreter.peer';
+import { type CallEntity } from './call.entity';
+import { CallEndings } from './call-endings.service';
+import { callDocument, sessionStart, voiceParameters } from './call-session';
+import { CallStateService, type CallPatch } from './call-state.service';
+import { CallsRepository } from './calls.repository';
+import { OutboundCalls } from './outbound-calls.service';
+
+/** The REST Call resource: create, list, fetch, update (redirect, cancel, complete). */
+@Injectable()
+export class CallsService {
+  constructor(
+    private readonly calls: CallsRepository,
+    private readonly outbound: OutboundCalls,
+    private readonly endings: CallEndings,
+    private readonly state: CallStateService,
+    private readonly interpreter: InterpreterPeer,
+  ) {}
+
+  create(accountSid: string, body: unknown): Promise<CallEntity> {
+    return this.outbound.createFromApi(accountSid, body);
+  }
+
+  list(accountSid: string, query: QueryParams, request: PageRequest): Promise<TwilioPage> {
+    return this.calls.list(accountSid, query, request);
+  }
+
+  get(accountSid: string, sid: string): Promise<CallEntity> {
+    return this.calls.get(accountSid, sid);
+  }
+
+  async update(accountSid: string, sid: string, body: unknown): Promise<CallEntity> {
+    const call = await this.calls.get(accountSid, sid);
+    const p = Params.of(body);
+    const status = p.oneOf('Status', ['canceled', 'completed'] as const);
+    const url = p.url('Url');
+    const twiml = p.text('Twiml', 4000);
+    if (url !== undefined && twiml !== undefined)
+      throw new ParleyError(20001, 'Give only one of Url and Twiml');
+    const patch: CallPatch = {};
+    if (url !== undefined) {
+      patch.url = url;
+      patch.twiml = null;
+      patch.method = p.method('Method') ?? 'POST';
+    }
+    if (twiml !== undefined) {
+      patch.twiml = twiml;
+      patch.url = null;
+    }
+    const fallbackUrl = p.url('FallbackUrl');
+    const statusCallback = p.url('StatusCallback');
+    const statusCallbackMethod = p.method('StatusCallbackMethod');
+    const timeLimit = p.int('TimeLimit', 1, 86_400);
+
+    if (status !== undefined) {
+      await this.endings.endFromApi(call, status);
+      return this.calls.get(accountSid, sid);
+    }
+    if (url !== undefined || twiml !== undefined) {
+      if (call.status !== 'in-progress') {
+        throw new ParleyError(
+          21220,
+          `Call is not in-progress. Cannot redirect (status ${call.status}).`,
+        );
+      }
+      await this.state.patch(sid, {
+        ...patch,
+        ...(fallbackUrl !== undefined
+          ? { fallbackUrl, fallbackMethod: p.method('FallbackMethod') ?? 'POST' }
+          : {}),
+      });
+      const updated = await this.calls.get(accountSid, sid);
+      const document = callDocument(updated);
+      if (!document) throw new Error('unreachable: a redirect always sets Url or Twiml');
+      await this.interpreter.redirect(sessionStart(updated, document, voiceParameters(updated)));
+    }
+    const other: Record<string, unknown> = {};
+    if (statusCallback !== undefined) other.statusCallback = statusCallback;
+    if (statusCallbackMethod !== undefined) other.statusCallbackMethod = statusCallbackMethod;
+    if (timeLimit !== undefined) {
+      other.timeLimitSec = timeLimit;
+      if (call.status === 'in-progress' && call.startTime) {
+        other.timeLimitDeadline = new Date(call.startTime.getTime() + timeLimit * 1000);
+      }
+    }
+    if (Object.keys(other).length) await this.calls.updateFields(sid, other);
+    return this.calls.get(accountSid, sid);
+  }
+}

@@ -1,0 +1,236 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type CallStatus, isTerminalCallStatus, newSid, ParleyError } from '@parley/contracts';
+import { type CallEvent, type Contact, MetaGraphError } from '@parley/meta-graph';
+import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { ApplicationsService } from '../applications/applications.service';
+import { Clock } from '../common/clock';
+import { whatsAppFromDigits } from '../common/whatsapp-address';
+import { type CallControlEnv } from '../config/env.schema';
+import { MetaService } from '../meta/meta.service';
+import { InterpreterPeer } from '../peers/interpreter.peer';
+import { MediaPeer } from '../peers/media.peer';
+import { type SenderEntity } from '../senders/sender.entity';
+import { SendersService } from '../senders/senders.service';
+import { type CallEntity } from './call.entity';
+import { CallLifecycle } from './call-lifecycle.service';
+import { applicationDocument, sessionStart, voiceParameters } from './call-session';
+import { CallStateService, type NewCall, SenderBusyError } from './call-state.service';
+import { CallsRepository } from './calls.repository';
+
+/**
+ * User-initiated calls: Meta's `connect` creates the call (inbound, ringing), media builds
+ * the answer, Meta gets `pre_accept`, the interpreter gets the call. The interpreter then
+ * accepts (in-progress), rejects or hangs up through call-control's commands.
+ */
+@Injectable()
+export class InboundCalls {
+  constructor(
+    private readonly state: CallStateService,
+    private readonly lifecycle: CallLifecycle,
+    private readonly calls: CallsRepository,
+    private readonly senders: SendersService,
+    private readonly apps: ApplicationsService,
+    private readonly media: MediaPeer,
+    private readonly meta: MetaService,
+    private readonly interpreter: InterpreterPeer,
+    private readonly clock: Clock,
+    @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
+    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
+  ) {}
+
+  async onMetaConnect(sender: SenderEntity, event: CallEvent, contacts: Contact[]): Promise<void> {
+    if (await this.calls.findForMeta(sender.sid, event.id, undefined)) return; // already known
+    const profileName =
+      contacts.find((c) => c.wa_id === event.from)?.profile?.name ??
+      contacts[0]?.profile?.name ??
+      null;
+    const app = sender.voiceApplicationSid
+      ? await this.apps.find(sender.accountSid, sender.voiceApplicationSid)
+      : null;
+    const now = this.clock.now();
+    const base: NewCall = {
+      sid: newSid('CA'),
+      accountSid: sender.accountSid,
+      senderSid: sender.sid,
+      parentCallSid: null,
+      applicationSid: app?.sid ?? null,
+      direction: 'inbound',
+      from: whatsAppFromDigits(event.from),
+      to: sender.senderId,
+      status: 'ringing',
+      callerName: profileName?.slice(0, 139) ?? null,
+      metaCallId: event.id,
+      url: null,
+      method: 'POST',
+      fallbackUrl: null,
+      fallbackMethod: 'POST',
+      twiml: null,
+      statusCallback: app?.statusCallback ?? null,
+      statusCallbackMethod: app?.statusCallbackMethod ?? 'POST',
+      statusCallbackEvents: [],
+      recording: null,
+      timeoutSec: this.env.CALL_INBOUND_RING_TIMEOUT_SEC,
+      timeLimitSec: this.env.CALL_DEFAULT_TIME_LIMIT_SEC,
+      ringDeadline: new Date(now.getTime() + this.env.CALL_INBOUND_RING_TIMEOUT_SEC * 1000),
+    };
+
+    let document;
+    let refusal: ParleyError | null = null;
+    try {
+      if (!app)
+        throw new ParleyError(
+          37009,
+          `The WhatsApp sender ${sender.senderId} has no voice application`,
+        );
+      document = applicationDocument(app);
+    } catch (error) {
+      refusal = error instanceof ParleyError ? error : new ParleyError(37009, String(error));
+    }
+
+    let call: CallEntity;
+    try {
+      call = await this.state.create(base, {
+        reason: 'meta:connect',
+        ...(refusal
+          ? {}
+          : {
+              slot: {
+                senderSid: sender.sid,
+                senderId: sender.senderId,
+                limit: this.env.SENDER_MAX_CONCURRENT_CALLS,
+              },
+            }),
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') return; // the same connect, handled concurrently
+      if (!(error instanceof SenderBusyError)) throw error;
+      refusal = error;
+      call = await this.state.create(base, { reason: 'meta:connect' });
+    }
+    if (refusal || !document) {
+      this.logger.warn(
+        { callSid: call.sid, code: refusal?.code, senderSid: sender.sid },
+        `inbound call rejected: ${refusal?.message}`,
+      );
+      await this.lifecycle.end(call, 'failed', {
+        reason: 'refused',
+        meta: 'reject',
+        errorCode: refusal?.code ?? 37009,
+        errorMessage: refusal?.message ?? null,
+      });
+      return;
+    }
+
+    const offer = event.session?.sdp_type === 'offer' ? event.session.sdp : undefined;
+    if (!offer) {
+      await this.lifecycle.end(call, 'failed', {
+        reason: 'meta:connect-without-offer',
+        meta: 'reject',
+        errorCode: 53403,
+        errorMessage: "Meta's connect webhook carried no SDP offer",
+      });
+      return;
+    }
+    const answered = await this.lifecycle.orFail(
+      call,
+      { reason: 'media:answer-failed', meta: 'reject', fallbackCode: 53401 },
+      () => this.media.answer(call, offer),
+    );
+    if (!answered) return;
+    const answer = answered.value;
+    await this.state.patch(call.sid, { answerSdp: answer });
+    if (await this.endedMeanwhile(call)) return;
+
+    const preAccepted = await this.lifecycle.orFail(
+      call,
+      { reason: 'meta:pre_accept-failed', meta: 'reject', fallbackCode: 20500 },
+      () =>
+        this.meta.forCall(call, (graph) =>
+          graph.preAcceptCall(this.meta.credentials(sender), {
+            callId: event.id,
+            sdpAnswer: answer,
+          }),
+        ),
+    );
+    if (!preAccepted) return;
+    if (await this.endedMeanwhile(call)) return;
+
+    const runnable = document; // narrowed above; closures do not keep the narrowing
+    await this.lifecycle.orFail(
+      call,
+      { reason: 'interpreter:start-failed', meta: 'reject', fallbackCode: 20503 },
+      () =>
+        this.interpreter.startSession(
+          sessionStart(call, runnable, voiceParameters(call, { profileName })),
+        ),
+    );
+  }
+
+  /** `calls.v1.call.accept`: Meta `accept` with the pre-accepted answer; in-progress. */
+  async accept(callSid: string): Promise<CallStatus> {
+    const call = await this.mustFind(callSid);
+    if (call.status === 'in-progress') return call.status;
+    if (call.direction !== 'inbound' || call.status !== 'ringing') {
+      throw new ParleyError(
+        21220,
+        `Call ${callSid} cannot be accepted: it is ${call.direction} and ${call.status}`,
+      );
+    }
+    if (!call.answerSdp || !call.metaCallId || !call.senderSid) {
+      throw new ParleyError(21220, `Call ${callSid} has no media answer yet`);
+    }
+    const sender = await this.senders.findBySid(call.senderSid);
+    if (!sender) throw new ParleyError(37008, 'The WhatsApp sender of the call no longer exists');
+    const sdpAnswer = call.answerSdp;
+    const metaCallId = call.metaCallId;
+    try {
+      await this.meta.forCall(call, (graph) =>
+        graph.acceptCall(this.meta.credentials(sender), {
+          callId: metaCallId,
+          sdpAnswer,
+          bizOpaqueCallbackData: call.sid,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof MetaGraphError)
+        throw new ParleyError(error.twilioCode, error.message, { cause: error });
+      throw error;
+    }
+    const result = await this.state.transition(call.sid, 'in-progress', {
+      reason: 'interpreter:accept',
+      patch: { timeLimitDeadline: new Date(this.clock.now().getTime() + call.timeLimitSec * 1000) },
+    });
+    return result.call.status;
+  }
+
+  /** `calls.v1.call.reject` (`<Reject>`): busy for reason busy, else no-answer (as Twilio). */
+  async reject(callSid: string, reason: 'rejected' | 'busy'): Promise<CallStatus> {
+    const call = await this.mustFind(callSid);
+    if (isTerminalCallStatus(call.status)) return call.status;
+    if (call.direction !== 'inbound' || call.status !== 'ringing') {
+      throw new ParleyError(
+        21220,
+        `Call ${callSid} cannot be rejected: it is ${call.direction} and ${call.status}`,
+      );
+    }
+    const result = await this.lifecycle.end(call, reason === 'busy' ? 'busy' : 'no-answer', {
+      reason: `interpreter:reject:${reason}`,
+      meta: 'reject',
+    });
+    return result.call.status;
+  }
+
+  private async mustFind(callSid: string): Promise<CallEntity> {
+    const call = await this.calls.findBySid(callSid);
+    if (!call) throw new ParleyError(20404, `Call ${callSid} was not found`);
+    return call;
+  }
+
+  /** The user hung up while we prepared: make sure nothing is left open. */
+  private async endedMeanwhile(call: CallEntity): Promise<boolean> {
+    const current = await this.calls.findBySid(call.sid);
+    if (current && !isTerminalCallStatus(current.status)) return false;
+    await this.media.close(call);
+    return true;
+  }
+}

@@ -1,0 +1,485 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type CommandRequest,
+  type CallStatus,
+  isTerminalCallStatus,
+  newSid,
+  ParleyError,
+  type StatusCallbackEvent,
+} from '@parley/contracts';
+import { type CallEvent, type CallStatusEvent, MetaGraphError } from '@parley/meta-graph';
+import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { type ApplicationEntity } from '../applications/application.entity';
+import { ApplicationsService } from '../applications/applications.service';
+import { CallTimeline } from '../call-events/call-timeline.service';
+import { Clock } from '../common/clock';
+import { Params } from '../common/params';
+import { parseWhatsAppAddress, type ParsedWhatsAppAddress } from '../common/whatsapp-address';
+import { type CallControlEnv } from '../config/env.schema';
+import { MetaService } from '../meta/meta.service';
+import { ConsentPeer } from '../peers/consent.peer';
+import { InterpreterPeer } from '../peers/interpreter.peer';
+import { MediaPeer } from '../peers/media.peer';
+import { type SenderEntity } from '../senders/sender.entity';
+import { SendersService } from '../senders/senders.service';
+import { type CallEntity, type CallRecordingOptions } from './call.entity';
+import { CallNotKnownYet } from './call-errors';
+import { CallLifecycle } from './call-lifecycle.service';
+import { applicationDocument, callDocument, sessionStart, voiceParameters } from './call-session';
+import { CallStateService, type NewCall } from './call-state.service';
+import { CallsRepository } from './calls.repository';
+
+const STATUS_CALLBACK_EVENTS: readonly StatusCallbackEvent[] = [
+  'initiated',
+  'ringing',
+  'answered',
+  'completed',
+];
+
+/**
+ * Business-initiated calls: the REST `Calls.json` and `<Dial><WhatsApp>` children. Checks
+ * come first (sender, numbers, permission, the sender's concurrent-call slot), so a refused
+ * call sends nothing to Meta; then media makes the offer and Meta's `connect` places it.
+ */
+@Injectable()
+export class OutboundCalls implements OnApplicationShutdown {
+  private readonly dialing = new Set<Promise<void>>();
+
+  constructor(
+    private readonly state: CallStateService,
+    private readonly lifecycle: CallLifecycle,
+    private readonly calls: CallsRepository,
+    private readonly senders: SendersService,
+    private readonly apps: ApplicationsService,
+    private readonly consent: ConsentPeer,
+    private readonly media: MediaPeer,
+    private readonly meta: MetaService,
+    private readonly interpreter: InterpreterPeer,
+    private readonly timeline: CallTimeline,
+    private readonly clock: Clock,
+    @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
+    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.dialing]);
+  }
+
+  /** `POST Calls.json`: validates like Twilio, creates the call (queued) and dials it. */
+  async createFromApi(accountSid: string, body: unknown): Promise<CallEntity> {
+    const p = Params.of(body);
+    const toRaw = p.string('To');
+    if (!toRaw) throw new ParleyError(21201, "A 'To' phone number is required.");
+    const fromRaw = p.string('From');
+    if (!fromRaw) throw new ParleyError(21213, "A 'From' phone number is required.");
+    const from = this.parseFrom(fromRaw);
+    const to = this.parseTo(toRaw);
+
+    const url = p.url('Url');
+    const twiml = p.text('Twiml', 4000);
+    const applicationSid = p.string('ApplicationSid');
+    const given = [url, twiml, applicationSid].filter((v) => v !== undefined).length;
+    if (given === 0)
+      throw new ParleyError(
+        21205,
+        'Url, Twiml or ApplicationSid is required to say what the call runs',
+      );
+    if (given > 1) throw new ParleyError(20001, 'Give only one of Url, Twiml and ApplicationSid');
+    let app: ApplicationEntity | null = null;
+    if (applicationSid !== undefined) {
+      app = await this.apps.find(accountSid, applicationSid);
+      if (!app)
+        throw new ParleyError(20404, `The application ${applicationSid} was not found`, {
+          status: 400,
+        });
+      applicationDocument(app); // an application without VoiceUrl cannot run
+    }
+    const events = p.list('StatusCallbackEvent').map((e) => e.toLowerCase());
+    const unknown = events.find((e) => !STATUS_CALLBACK_EVENTS.includes(e as StatusCallbackEvent));
+    if (unknown)
+      throw new ParleyError(
+        20001,
+        `StatusCallbackEvent must be among ${STATUS_CALLBACK_EVENTS.join(', ')}, got "${unknown.slice(0, 20)}"`,
+      );
+    const record = p.bool('Record') ?? false;
+    // Recording REST calls needs the Recordings resource and its callbacks, not built yet:
+    // refuse clearly rather than accept the call and silently not record it.
+    if (record)
+      throw new ParleyError(
+        20001,
+        'Record=true is not supported yet: call recordings come with the Recordings resource',
+      );
+    const recording: CallRecordingOptions | null = record
+      ? {
+          record,
+          channels: p.oneOf('RecordingChannels', ['mono', 'dual'] as const) ?? 'mono',
+          statusCallback: p.url('RecordingStatusCallback') ?? null,
+          statusCallbackMethod: p.method('RecordingStatusCallbackMethod') ?? 'POST',
+          statusCallbackEvents: p.list('RecordingStatusCallbackEvent'),
+        }
+      : null;
+    const timeoutSec = p.int('Timeout', 1, 600) ?? this.env.CALL_DEFAULT_TIMEOUT_SEC;
+    const timeLimitSec = p.int('TimeLimit', 1, 86_400) ?? this.env.CALL_DEFAULT_TIME_LIMIT_SEC;
+
+    const sender = await this.voiceSender(accountSid, from);
+    if (to.address === sender.senderId)
+      throw new ParleyError(21211, 'A WhatsApp sender cannot call itself');
+    await this.consent.assertAllowed({
+      accountSid,
+      senderSid: sender.sid,
+      business: sender.senderId,
+      user: to.address,
+    });
+
+    const call = await this.state.create(
+      {
+        ...this.newCallBase(accountSid, sender, to, timeoutSec, timeLimitSec),
+        direction: 'outbound-api',
+        parentCallSid: null,
+        applicationSid: app?.sid ?? null,
+        url: url ?? null,
+        method: p.method('Method') ?? 'POST',
+        fallbackUrl: p.url('FallbackUrl') ?? null,
+        fallbackMethod: p.method('FallbackMethod') ?? 'POST',
+        twiml: twiml ?? null,
+        statusCallback: p.url('StatusCallback') ?? null,
+        statusCallbackMethod: p.method('StatusCallbackMethod') ?? 'POST',
+        statusCallbackEvents: [...new Set(events)] as StatusCallbackEvent[],
+        recording,
+      },
+      { reason: 'api:create', slot: this.slot(sender) },
+    );
+    await this.timeline.record({
+      callSid: call.sid,
+      accountSid,
+      type: 'consent',
+      name: 'permission.check',
+      detail: { allowed: true },
+    });
+    this.dialInBackground(call);
+    return call;
+  }
+
+  /** `calls.v1.call.dial` (`<Dial><WhatsApp>`): a child call of a running call. */
+  async createChild(req: CommandRequest<'calls.v1.call.dial'>): Promise<CallEntity> {
+    const parent = await this.calls.findBySid(req.parentCallSid);
+    if (!parent || parent.accountSid !== req.accountSid) {
+      throw new ParleyError(20404, `The parent call ${req.parentCallSid} was not found`);
+    }
+    if (isTerminalCallStatus(parent.status))
+      throw new ParleyError(21220, `The parent call already ended (${parent.status})`);
+    const from = this.parseFrom(req.from, 13212);
+    const to = this.parseTo(req.to);
+    const sender = await this.voiceSender(req.accountSid, from);
+    if (to.address === sender.senderId)
+      throw new ParleyError(21211, 'A WhatsApp sender cannot call itself');
+    await this.consent.assertAllowed({
+      accountSid: req.accountSid,
+      senderSid: sender.sid,
+      business: sender.senderId,
+      user: to.address,
+    });
+    const call = await this.state.create(
+      {
+        ...this.newCallBase(req.accountSid, sender, to, req.timeoutSec, req.timeLimitSec),
+        direction: 'outbound-dial',
+        parentCallSid: parent.sid,
+        applicationSid: null,
+        url: null,
+        method: 'POST',
+        fallbackUrl: null,
+        fallbackMethod: 'POST',
+        twiml: null,
+        statusCallback: req.statusCallback?.url ?? null,
+        statusCallbackMethod: req.statusCallback?.method ?? 'POST',
+        statusCallbackEvents: req.statusCallback?.events ?? [],
+        recording: null,
+      },
+      { reason: 'interpreter:dial', slot: this.slot(sender) },
+    );
+    await this.timeline.record({
+      callSid: call.sid,
+      accountSid: call.accountSid,
+      type: 'consent',
+      name: 'permission.check',
+      detail: { allowed: true },
+    });
+    await this.dial(call);
+    return (await this.calls.findBySid(call.sid)) ?? call;
+  }
+
+  /** Media offer, then Meta `connect` with the CallSid as opaque data; never retried blindly. */
+  async dial(call: CallEntity): Promise<void> {
+    const offered = await this.lifecycle.orFail(
+      call,
+      { reason: 'media:offer-failed', meta: 'none', fallbackCode: 53401 },
+      () => this.media.offer(call),
+    );
+    if (!offered) return;
+    const offer = offered.value;
+    const current = await this.calls.findBySid(call.sid);
+    if (!current || isTerminalCallStatus(current.status)) {
+      // Canceled while media prepared the offer: nothing was sent to Meta.
+      await this.media.close(call);
+      return;
+    }
+    const sender = call.senderSid ? await this.senders.findBySid(call.senderSid) : null;
+    if (!sender) {
+      await this.lifecycle.end(call, 'failed', {
+        reason: 'sender-gone',
+        meta: 'none',
+        errorCode: 37008,
+        errorMessage: 'The WhatsApp sender no longer exists',
+      });
+      return;
+    }
+    let metaCallId: string;
+    try {
+      const result = await this.meta.forCall(call, (graph) =>
+        graph.connectCall(this.meta.credentials(sender), {
+          to: call.to.replace(/^whatsapp:\+/, ''),
+          sdpOffer: offer,
+          bizOpaqueCallbackData: call.sid,
+        }),
+      );
+      metaCallId = result.callId;
+    } catch (error) {
+      const e = error instanceof MetaGraphError ? error : undefined;
+      await this.lifecycle.end(call, 'failed', {
+        reason: 'meta:connect-failed',
+        meta: 'none',
+        errorCode: e?.twilioCode ?? 20500,
+        errorMessage: error instanceof Error ? error.message : String(error),
+        detail: e ? { metaCode: e.metaCode ?? null, sent: e.sent } : {},
+      });
+      return;
+    }
+    const result = await this.state.transition(call.sid, 'initiated', {
+      reason: 'meta:connect',
+      patch: { metaCallId },
+      patchIfUnchanged: true,
+      detail: { metaCallId },
+    });
+    if (isTerminalCallStatus(result.call.status)) {
+      // Ended (canceled, timed out) while Meta was placing it: end it at Meta too.
+      await this.lifecycle.tellMeta({ ...result.call, metaCallId }, 'terminate');
+    }
+  }
+
+  /** Meta `statuses[]` of a business-initiated call: RINGING, ACCEPTED, REJECTED. */
+  async onMetaStatus(sender: SenderEntity, status: CallStatusEvent): Promise<void> {
+    const call = await this.calls.findForMeta(
+      sender.sid,
+      status.id,
+      status.biz_opaque_callback_data,
+    );
+    if (!call) throw new CallNotKnownYet(status.id);
+    if (isTerminalCallStatus(call.status)) {
+      if (status.status === 'RINGING' || status.status === 'ACCEPTED') {
+        await this.lifecycle.tellMeta({ ...call, metaCallId: status.id }, 'terminate');
+      }
+      return;
+    }
+    await this.placed(call, status.id);
+    switch (status.status) {
+      case 'RINGING':
+        await this.state.transition(call.sid, 'ringing', {
+          reason: 'meta:status:RINGING',
+          patch: { metaCallId: status.id },
+          patchIfUnchanged: true,
+        });
+        return;
+      case 'ACCEPTED':
+        await this.answered(call, 'meta:status:ACCEPTED', status.id);
+        return;
+      case 'REJECTED':
+        await this.lifecycle.end(call, 'busy', {
+          reason: 'meta:status:REJECTED',
+          meta: 'none',
+          patch: { metaCallId: status.id },
+        });
+        return;
+      default:
+        this.logger.info(
+          { callSid: call.sid, metaStatus: status.status },
+          'unknown Meta call status ignored',
+        );
+    }
+  }
+
+  /** Meta `connect` of a business-initiated call: the user's SDP answer. */
+  async onMetaConnect(sender: SenderEntity, event: CallEvent): Promise<void> {
+    const call = await this.calls.findForMeta(sender.sid, event.id, event.biz_opaque_callback_data);
+    if (!call) throw new CallNotKnownYet(event.id);
+    if (isTerminalCallStatus(call.status)) {
+      await this.lifecycle.tellMeta({ ...call, metaCallId: event.id }, 'terminate');
+      return;
+    }
+    await this.placed(call, event.id);
+    const sdp =
+      event.session?.sdp_type === 'answer' ? event.session.sdp : event.connection?.webrtc?.sdp;
+    if (!sdp) {
+      await this.lifecycle.end(call, 'failed', {
+        reason: 'meta:connect-without-answer',
+        meta: 'terminate',
+        errorCode: 53403,
+        errorMessage: "Meta's connect webhook carried no SDP answer",
+        patch: { metaCallId: event.id },
+      });
+      return;
+    }
+    const applied = await this.lifecycle.orFail(
+      call,
+      {
+        reason: 'media:apply-answer-failed',
+        meta: 'terminate',
+        fallbackCode: 53403,
+        patch: { metaCallId: event.id },
+      },
+      () => this.media.applyAnswer(call, sdp),
+    );
+    if (!applied) return;
+    await this.answered(call, 'meta:connect', event.id);
+  }
+
+  /**
+   * Meta spoke of the call before the answer to `connect` was handled (webhooks can overtake
+   * it): the call was evidently placed, so it is `initiated` before anything else, and
+   * status callbacks always see `initiated`.
+   */
+  private async placed(call: CallEntity, metaCallId: string): Promise<void> {
+    if (call.status !== 'queued') return;
+    await this.state.transition(call.sid, 'initiated', {
+      reason: 'meta:webhook-before-connect-answer',
+      patch: { metaCallId },
+      patchIfUnchanged: true,
+      detail: { metaCallId },
+    });
+  }
+
+  /**
+   * The user answered (Meta's connect answer or ACCEPTED, whichever comes first): the call
+   * is in progress; a REST call's TwiML starts now. A `<Dial>` child is bridged by the
+   * interpreter when it sees the status change.
+   */
+  private async answered(call: CallEntity, reason: string, metaCallId: string): Promise<void> {
+    const result = await this.state.transition(call.sid, 'in-progress', {
+      reason,
+      patch: {
+        metaCallId,
+        timeLimitDeadline: new Date(this.clock.now().getTime() + call.timeLimitSec * 1000),
+      },
+    });
+    if (!result.changed || result.call.direction !== 'outbound-api') return;
+    const answered = result.call;
+    await this.lifecycle.orFail(
+      answered,
+      { reason: 'interpreter:start-failed', meta: 'terminate', fallbackCode: 20503 },
+      async () => {
+        const app = answered.applicationSid
+          ? await this.apps.find(answered.accountSid, answered.applicationSid)
+          : null;
+        const document = callDocument(answered) ?? (app ? applicationDocument(app) : null);
+        if (!document)
+          throw new ParleyError(21205, 'The call has no Url, Twiml or application to run');
+        await this.interpreter.startSession(
+          sessionStart(answered, document, voiceParameters(answered)),
+        );
+      },
+    );
+  }
+
+  private dialInBackground(call: CallEntity): void {
+    const task = this.dial(call).catch((error: unknown) => {
+      this.logger.error({ err: error, callSid: call.sid }, 'dialing failed unexpectedly');
+    });
+    this.dialing.add(task);
+    void task.finally(() => this.dialing.delete(task));
+  }
+
+  private parseFrom(raw: string, code: 21212 | 13212 = 21212): ParsedWhatsAppAddress {
+    const from = parseWhatsAppAddress(raw, 'possible');
+    if (!from.ok) {
+      throw new ParleyError(
+        code,
+        from.problem === 'not-whatsapp'
+          ? `From must be a WhatsApp sender (whatsapp:+E.164), got "${raw.slice(0, 40)}"`
+          : `From is not a valid WhatsApp address: "${raw.slice(0, 40)}"`,
+      );
+    }
+    return from.value;
+  }
+
+  private parseTo(raw: string): ParsedWhatsAppAddress {
+    const to = parseWhatsAppAddress(raw, this.env.WHATSAPP_NUMBER_CHECK);
+    if (!to.ok) {
+      throw new ParleyError(
+        21211,
+        to.problem === 'not-whatsapp'
+          ? `WhatsApp calls cannot be connected to PSTN numbers: To must be whatsapp:+E.164, got "${raw.slice(0, 40)}"`
+          : `To is not a valid WhatsApp number: "${raw.slice(0, 40)}"`,
+      );
+    }
+    return to.value;
+  }
+
+  /** The account's sender for this address, with calling on. */
+  private async voiceSender(
+    accountSid: string,
+    from: ParsedWhatsAppAddress,
+  ): Promise<SenderEntity> {
+    const sender = await this.senders.findByAddress(accountSid, from.address);
+    if (!sender)
+      throw new ParleyError(21210, `${from.address} is not a WhatsApp sender of this account`);
+    if (!sender.voiceApplicationSid || sender.callingStatus !== 'ENABLED') {
+      throw new ParleyError(
+        37008,
+        `The WhatsApp sender ${from.address} is not enabled for calling (set its voice application)`,
+      );
+    }
+    if (sender.status !== 'ONLINE')
+      throw new ParleyError(37008, `The WhatsApp sender ${from.address} is ${sender.status}`);
+    return sender;
+  }
+
+  private slot(sender: SenderEntity) {
+    return {
+      senderSid: sender.sid,
+      senderId: sender.senderId,
+      limit: this.env.SENDER_MAX_CONCURRENT_CALLS,
+    };
+  }
+
+  private newCallBase(
+    accountSid: string,
+    sender: SenderEntity,
+    to: ParsedWhatsAppAddress,
+    timeoutSec: number,
+    timeLimitSec: number,
+  ): Pick<
+    NewCall,
+    | 'sid'
+    | 'accountSid'
+    | 'senderSid'
+    | 'from'
+    | 'to'
+    | 'status'
+    | 'callerName'
+    | 'timeoutSec'
+    | 'timeLimitSec'
+    | 'ringDeadline'
+  > & { status: CallStatus } {
+    return {
+      sid: newSid('CA'),
+      accountSid,
+      senderSid: sender.sid,
+      from: sender.senderId,
+      to: to.address,
+      status: 'queued',
+      callerName: null,
+      timeoutSec,
+      timeLimitSec,
+      ringDeadline: new Date(this.clock.now().getTime() + timeoutSec * 1000),
+    };
+  }
+}

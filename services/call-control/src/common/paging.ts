@@ -1,0 +1,188 @@
+import { ParleyError } from '@parley/contracts';
+import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+
+/** A position in a keyset-ordered list: the sort key of the row next to it. */
+export interface PageCursor {
+  /** `after`: rows following the key in list order; `before`: rows preceding it. */
+  direction: 'after' | 'before';
+  key: readonly (string | number)[];
+}
+
+export interface PageRequest {
+  page: number;
+  pageSize: number;
+  cursor: PageCursor | null;
+}
+
+type QueryValue = string | string[] | undefined;
+export type QueryParams = Record<string, unknown>;
+
+function single(query: QueryParams, name: string): string | undefined {
+  const v = query[name];
+  if (Array.isArray(v)) return typeof v[0] === 'string' ? v[0] : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Twilio's `PageToken`: `PA` (after) or `PB` (before) and the base64url JSON sort key. */
+export function encodeCursor(cursor: PageCursor): string {
+  const prefix = cursor.direction === 'after' ? 'PA' : 'PB';
+  return prefix + Buffer.from(JSON.stringify(cursor.key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(token: string): PageCursor {
+  const prefix = token.slice(0, 2);
+  if (prefix !== 'PA' && prefix !== 'PB') throw invalidToken();
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(token.slice(2), 'base64url').toString('utf8'));
+  } catch {
+    throw invalidToken();
+  }
+  if (
+    !Array.isArray(key) ||
+    key.length === 0 ||
+    key.length > 4 ||
+    !key.every((k) => typeof k === 'string' || typeof k === 'number')
+  ) {
+    throw invalidToken();
+  }
+  return { direction: prefix === 'PA' ? 'after' : 'before', key: key };
+}
+
+function invalidToken(): ParleyError {
+  return new ParleyError(20001, 'PageToken is not valid');
+}
+
+/** Reads `Page`, `PageSize` and `PageToken` as Twilio's list endpoints take them. */
+export function parsePageRequest(query: QueryParams): PageRequest {
+  const sizeRaw = single(query, 'PageSize');
+  const pageRaw = single(query, 'Page');
+  const tokenRaw = single(query, 'PageToken');
+  const pageSize = sizeRaw === undefined ? DEFAULT_PAGE_SIZE : Number(sizeRaw);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+    throw new ParleyError(20001, `PageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  const page = pageRaw === undefined ? 0 : Number(pageRaw);
+  if (!Number.isInteger(page) || page < 0) {
+    throw new ParleyError(20001, 'Page must be a non-negative integer');
+  }
+  return { page, pageSize, cursor: tokenRaw ? decodeCursor(tokenRaw) : null };
+}
+
+export interface KeysetColumn {
+  /** SQL expression, e.g. `c.date_created`. */
+  expr: string;
+  /** Cast of the cursor value, e.g. `timestamptz`. */
+  cast?: string;
+}
+
+/**
+ * Applies list order and the cursor to a query, fetching one row more than a page so the
+ * caller knows whether another page exists. All columns sort in the same direction, so a
+ * row-value comparison `(a, b) < (x, y)` expresses "after".
+ */
+export function applyKeyset<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  columns: readonly KeysetColumn[],
+  order: 'ASC' | 'DESC',
+  request: PageRequest,
+): SelectQueryBuilder<T> {
+  const reverse = request.cursor?.direction === 'before';
+  const effective: 'ASC' | 'DESC' = reverse ? (order === 'ASC' ? 'DESC' : 'ASC') : order;
+  if (request.cursor) {
+    if (request.cursor.key.length !== columns.length) throw invalidToken();
+    const lhs = `(${columns.map((c) => c.expr).join(', ')})`;
+    const rhs = `(${columns.map((c, i) => `:k${i}${c.cast ? `::${c.cast}` : ''}`).join(', ')})`;
+    const op = effective === 'DESC' ? '<' : '>';
+    const params: Record<string, string | number> = {};
+    request.cursor.key.forEach((v, i) => (params[`k${i}`] = v));
+    qb.andWhere(`${lhs} ${op} ${rhs}`, params);
+  } else if (request.page > 0) {
+    // A page number without a token (older clients): plain offset.
+    qb.offset(request.page * request.pageSize);
+  }
+  columns.forEach((c, i) =>
+    i === 0 ? qb.orderBy(c.expr, effective) : qb.addOrderBy(c.expr, effective),
+  );
+  return qb.limit(request.pageSize + 1);
+}
+
+export interface TwilioPage {
+  [resourceKey: string]: unknown;
+  first_page_uri: string;
+  next_page_uri: string | null;
+  previous_page_uri: string | null;
+  uri: string;
+  page: number;
+  page_size: number;
+  start: number;
+  end: number;
+}
+
+function queryString(filters: Record<string, QueryValue>, extra: Record<string, string>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters)) {
+    if (v === undefined) continue;
+    for (const item of Array.isArray(v) ? v : [v]) params.append(k, item);
+  }
+  for (const [k, v] of Object.entries(extra)) params.set(k, v);
+  return params.toString();
+}
+
+/**
+ * A Twilio list page: records under `resourceKey`, relative `*_page_uri`s carrying the
+ * filters, `PageSize`, `Page` and `PageToken`. `rows` is what `applyKeyset` fetched.
+ */
+export function buildPage<R>(opts: {
+  path: string;
+  resourceKey: string;
+  filters: Record<string, QueryValue>;
+  request: PageRequest;
+  rows: R[];
+  keyOf: (row: R) => (string | number)[];
+  serialize: (row: R) => unknown;
+}): TwilioPage {
+  const { request } = opts;
+  const reverse = request.cursor?.direction === 'before';
+  const more = opts.rows.length > request.pageSize;
+  const rows = opts.rows.slice(0, request.pageSize);
+  if (reverse) rows.reverse();
+  const uriFor = (extra: Record<string, string>) =>
+    `${opts.path}?${queryString(opts.filters, extra)}`;
+  const size = String(request.pageSize);
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  const hasNext = reverse ? rows.length > 0 : more;
+  const hasPrevious = reverse ? more : request.page > 0 && rows.length > 0;
+  const start = request.page * request.pageSize;
+  const current: Record<string, string> = { PageSize: size, Page: String(request.page) };
+  if (request.cursor) current.PageToken = encodeCursor(request.cursor);
+  return {
+    [opts.resourceKey]: rows.map(opts.serialize),
+    first_page_uri: uriFor({ PageSize: size, Page: '0' }),
+    next_page_uri:
+      hasNext && last
+        ? uriFor({
+            PageSize: size,
+            Page: String(request.page + 1),
+            PageToken: encodeCursor({ direction: 'after', key: opts.keyOf(last) }),
+          })
+        : null,
+    previous_page_uri:
+      hasPrevious && first && request.page > 0
+        ? uriFor({
+            PageSize: size,
+            Page: String(request.page - 1),
+            PageToken: encodeCursor({ direction: 'before', key: opts.keyOf(first) }),
+          })
+        : null,
+    uri: uriFor(current),
+    page: request.page,
+    page_size: request.pageSize,
+    start,
+    end: rows.length ? start + rows.length - 1 : start,
+  };
+}

@@ -1,0 +1,55 @@
+import { parseWhatsAppAddress, whatsAppFromDigits } from './whatsapp-address';
+
+describe('parseWhatsAppAddress', () => {
+  it('reads whatsapp:+E.164 and gives Meta digits and the country', () => {
+    expect(parseWhatsAppAddress('whatsapp:+5524987654321')).toEqual({
+      ok: true,
+      value: {
+        address: 'whatsapp:+5524987654321',
+        e164: '+5524987654321',
+        digits: '5524987654321',
+        country: 'BR',
+      },
+    });
+    expect(parseWhatsAppAddress(' WhatsApp:+14155551234 ')).toMatchObject({
+      ok: true,
+      value: { address: 'whatsapp:+14155551234' },
+    });
+  });
+
+  it('names what is wrong', () => {
+    expect(parseWhatsAppAddress(undefined)).toEqual({ ok: false, problem: 'missing' });
+    expect(parseWhatsAppAddress('  ')).toEqual({ ok: false, problem: 'missing' });
+    expect(parseWhatsAppAddress('+14155551234')).toEqual({ ok: false, problem: 'not-whatsapp' });
+    expect(parseWhatsAppAddress('14155551234')).toEqual({ ok: false, problem: 'not-whatsapp' });
+    expect(parseWhatsAppAddress('client:alice')).toEqual({ ok: false, problem: 'invalid-number' });
+    expect(parseWhatsAppAddress('whatsapp:14155551234')).toEqual({
+      ok: false,
+      problem: 'invalid-number',
+    });
+    expect(parseWhatsAppAddress('whatsapp:+1415555')).toEqual({
+      ok: false,
+      problem: 'invalid-number',
+    });
+    expect(parseWhatsAppAddress('whatsapp:+999123456789')).toEqual({
+      ok: false,
+      problem: 'invalid-number',
+    });
+  });
+
+  it('accepts unassigned but possible numbers only when asked to', () => {
+    expect(parseWhatsAppAddress('whatsapp:+15550100001')).toEqual({
+      ok: false,
+      problem: 'invalid-number',
+    });
+    expect(parseWhatsAppAddress('whatsapp:+15550100001', 'possible')).toMatchObject({
+      ok: true,
+      value: { digits: '15550100001' },
+    });
+  });
+
+  it('writes Meta digits back as an address', () => {
+    expect(whatsAppFromDigits('15550100002')).toBe('whatsapp:+15550100002');
+    expect(whatsAppFromDigits('+15550100002')).toBe('whatsapp:+15550100002');
+  });
+});

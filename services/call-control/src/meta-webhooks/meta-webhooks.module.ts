@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CallEventsModule } from '../call-events/call-events.module';
+import { CallsModule } from '../calls/calls.module';
+import { SendersModule } from '../senders/senders.module';
+import { MetaWebhookEventEntity } from './meta-webhook-event.entity';
+import { MetaWebhooksController } from './meta-webhooks.controller';
+import { WebhookInbox } from './webhook-inbox.service';
+import { WebhookProcessor } from './webhook-processor.service';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([MetaWebhookEventEntity]),
+    SendersModule,
+    CallsModule,
+    CallEventsModule,
+  ],
+  controllers: [MetaWebhooksController],
+  providers: [WebhookInbox, WebhookProcessor],
+  exports: [WebhookProcessor],
+})
+export class MetaWebhooksModule {}

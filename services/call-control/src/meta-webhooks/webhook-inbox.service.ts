@@ -1,0 +1,141 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ParleyError } from '@parley/contracts';
+import {
+  describeWebhookIssues,
+  extractWebhookEvents,
+  verifyHubSignature,
+  WebhookPayload,
+  type WebhookEvent,
+} from '@parley/meta-graph';
+import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { type DataSource } from 'typeorm';
+import { type QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { safeEqual } from '../secrets/secret-hash';
+import { type SenderEntity } from '../senders/sender.entity';
+import { SendersService } from '../senders/senders.service';
+import { MetaWebhookEventEntity } from './meta-webhook-event.entity';
+
+/** Event kinds Parley acts on; the others are acknowledged and dropped. */
+const STORED_KINDS = new Set<WebhookEvent['kind']>(['call', 'call-status', 'permission-reply']);
+
+export interface ReceiveOutcome {
+  /** Ids of inbox rows created by this delivery (to process now). */
+  stored: string[];
+  duplicates: number;
+  ignored: number;
+}
+
+/** Every `metadata.phone_number_id` of a payload, read without trusting its shape. */
+export function phoneNumberIdsOf(body: unknown): string[] {
+  const ids = new Set<string>();
+  const entries = (body as { entry?: unknown } | null)?.entry;
+  if (!Array.isArray(entries)) return [];
+  for (const entry of entries as unknown[]) {
+    const changes = (entry as { changes?: unknown } | null)?.changes;
+    if (!Array.isArray(changes)) continue;
+    for (const change of changes as unknown[]) {
+      const id = (change as { value?: { metadata?: { phone_number_id?: unknown } } } | null)?.value
+        ?.metadata?.phone_number_id;
+      if (typeof id === 'string' && id.length > 0 && id.length <= 64) ids.add(id);
+    }
+  }
+  return [...ids];
+}
+
+class SignatureError extends ParleyError {
+  constructor(message: string) {
+    super(20003, message, { status: 401 });
+  }
+}
+
+/**
+ * Meta webhook ingress: authenticates the delivery (X-Hub-Signature-256 over the raw
+ * bytes, keyed by the app secret of the sender it speaks for) before anything is stored,
+ * then stores each event once in the inbox, keyed by what the event is.
+ */
+@Injectable()
+export class WebhookInbox {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly senders: SendersService,
+    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
+  ) {}
+
+  async receive(
+    rawBody: Buffer | undefined,
+    signature: string | undefined,
+  ): Promise<ReceiveOutcome> {
+    if (!signature) throw new SignatureError('X-Hub-Signature-256 is missing');
+    if (!rawBody?.length)
+      throw new ParleyError(
+        20001,
+        'The webhook body must be JSON (Content-Type: application/json)',
+      );
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody.toString('utf8')) as unknown;
+    } catch {
+      throw new SignatureError('The webhook body is not JSON, so it cannot be from Meta');
+    }
+    const senders = await this.senders.findByPhoneNumberIds(phoneNumberIdsOf(body));
+    if (!senders.length)
+      throw new SignatureError('The webhook names no phone_number_id of a known sender');
+    // Each sender named must have signed it: one app's secret signs all its numbers.
+    for (const sender of senders) {
+      if (!verifyHubSignature(rawBody, signature, this.senders.appSecret(sender))) {
+        throw new SignatureError('X-Hub-Signature-256 does not match the body');
+      }
+    }
+
+    const parsed = WebhookPayload.safeParse(body);
+    if (!parsed.success) {
+      // Authentic but unreadable: acknowledged so that Meta does not redeliver it for days.
+      this.logger.error(
+        { issues: describeWebhookIssues(parsed.error) },
+        'Meta webhook payload not understood; dropped',
+      );
+      return { stored: [], duplicates: 0, ignored: 1 };
+    }
+    const byPhoneNumberId = new Map<string, SenderEntity>(senders.map((s) => [s.phoneNumberId, s]));
+    const rows: Partial<MetaWebhookEventEntity>[] = [];
+    let ignored = 0;
+    for (const event of extractWebhookEvents(parsed.data)) {
+      const sender = byPhoneNumberId.get(event.phoneNumberId);
+      if (!sender || !STORED_KINDS.has(event.kind)) {
+        ignored++;
+        this.logger.debug(
+          { kind: event.kind, key: event.key },
+          'Meta webhook event acknowledged and ignored',
+        );
+        continue;
+      }
+      rows.push({
+        key: event.key.slice(0, 512),
+        kind: event.kind,
+        phoneNumberId: event.phoneNumberId,
+        senderSid: sender.sid,
+        payload: event as unknown as Record<string, unknown>,
+      });
+    }
+    if (!rows.length) return { stored: [], duplicates: 0, ignored };
+    const inserted = await this.ds
+      .createQueryBuilder()
+      .insert()
+      .into(MetaWebhookEventEntity)
+      .values(rows as QueryDeepPartialEntity<MetaWebhookEventEntity>[])
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    const stored = (inserted.raw as { id: string }[]).map((r) => String(r.id));
+    const duplicates = rows.length - stored.length;
+    if (duplicates) this.logger.info({ duplicates }, 'duplicate Meta webhook events dropped');
+    return { stored, duplicates, ignored };
+  }
+
+  /** Meta's subscription check: is this one of the configured verify tokens? */
+  async isVerifyToken(token: string, configured: string | undefined): Promise<boolean> {
+    if (configured && safeEqual(token, configured)) return true;
+    return this.senders.hasVerifyToken(token);
+  }
+}

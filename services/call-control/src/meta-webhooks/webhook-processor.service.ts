@@ -1,0 +1,299 @@
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { type AccountSid, NatsBus, type SenderSid } from '@parley/contracts';
+import {
+  CallEvent,
+  CallPermissionReply,
+  CallStatusEvent,
+  Contact,
+  InboundMessage,
+} from '@parley/meta-graph';
+import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { type DataSource } from 'typeorm';
+import { z } from 'zod';
+import { CallTimeline } from '../call-events/call-timeline.service';
+import { CallEndings } from '../calls/call-endings.service';
+import { CallNotKnownYet } from '../calls/call-errors';
+import { CallsRepository } from '../calls/calls.repository';
+import { InboundCalls } from '../calls/inbound-calls.service';
+import { OutboundCalls } from '../calls/outbound-calls.service';
+import { whatsAppFromDigits } from '../common/whatsapp-address';
+import { type CallControlEnv } from '../config/env.schema';
+import { type SenderEntity } from '../senders/sender.entity';
+import { SendersService } from '../senders/senders.service';
+import { MetaWebhookEventEntity } from './meta-webhook-event.entity';
+
+/** Processing leases a row this long; a crashed processor's rows come back after it. */
+const LEASE_SECONDS = 60;
+/** Processed events are kept this long to recognise redeliveries. */
+const RETENTION_DAYS = 7;
+
+const StoredCall = z.object({ call: CallEvent, contacts: z.array(Contact).default([]) });
+const StoredStatus = z.object({ status: CallStatusEvent });
+const StoredReply = z.object({ message: InboundMessage, reply: CallPermissionReply });
+
+/**
+ * Acts on stored Meta webhook events: right after they are stored, and again (with
+ * backoff) when processing failed or was interrupted. A row is claimed with a conditional
+ * UPDATE, so one replica processes it at a time.
+ */
+@Injectable()
+export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private cleanupTimer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly senders: SendersService,
+    private readonly calls: CallsRepository,
+    private readonly inbound: InboundCalls,
+    private readonly outbound: OutboundCalls,
+    private readonly endings: CallEndings,
+    private readonly timeline: CallTimeline,
+    private readonly bus: NatsBus,
+    @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
+    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      if (this.polling || this.stopped) return;
+      this.polling = this.processDue()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'webhook retry poll failed'))
+        .then(() => undefined)
+        .finally(() => (this.polling = undefined));
+    }, this.env.META_WEBHOOK_RETRY_MS);
+    this.cleanupTimer = setInterval(() => void this.cleanup(), 3_600_000);
+    this.cleanupTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.cleanupTimer) clearInterval(this.cleanupTimer);
+    await Promise.allSettled([...this.inFlight, this.polling]);
+  }
+
+  /** Processes freshly stored rows without waiting for the poller. */
+  processSoon(ids: string[]): void {
+    for (const id of ids) {
+      const task = this.process(id).catch((error: unknown) =>
+        this.logger.error({ err: error, inboxId: id }, 'webhook processing crashed'),
+      );
+      this.inFlight.add(task);
+      void task.finally(() => this.inFlight.delete(task));
+    }
+  }
+
+  /** Processes every due row once; returns how many were attempted. */
+  async processDue(): Promise<number> {
+    const due = await this.ds
+      .getRepository(MetaWebhookEventEntity)
+      .createQueryBuilder('w')
+      .select('w.id', 'id')
+      .where("w.status = 'pending' AND w.next_attempt_at <= now()")
+      .orderBy('w.id', 'ASC')
+      .limit(50)
+      .getRawMany<{ id: string }>();
+    for (const { id } of due) {
+      if (this.stopped) break;
+      await this.process(String(id));
+    }
+    return due.length;
+  }
+
+  private async process(id: string): Promise<void> {
+    const row = await this.claim(id);
+    if (!row) return;
+    try {
+      await this.dispatch(row);
+      await this.ds
+        .getRepository(MetaWebhookEventEntity)
+        .update({ id: row.id }, { status: 'processed', processedAt: new Date(), lastError: null });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const giveUp = row.attempts >= this.env.META_WEBHOOK_MAX_ATTEMPTS;
+      const delayMs = Math.min(60_000, 250 * 2 ** Math.min(row.attempts, 8));
+      await this.ds
+        .getRepository(MetaWebhookEventEntity)
+        .update(
+          { id: row.id },
+          giveUp
+            ? { status: 'failed', lastError: message.slice(0, 2000) }
+            : { nextAttemptAt: new Date(Date.now() + delayMs), lastError: message.slice(0, 2000) },
+        );
+      const level =
+        error instanceof CallNotKnownYet && !giveUp ? 'debug' : giveUp ? 'error' : 'warn';
+      this.logger[level](
+        { err: error, inboxId: row.id, kind: row.kind, attempts: row.attempts, giveUp },
+        'Meta webhook event not processed',
+      );
+    }
+  }
+
+  private async claim(id: string): Promise<MetaWebhookEventEntity | null> {
+    const result = await this.ds
+      .createQueryBuilder()
+      .update(MetaWebhookEventEntity)
+      .set({
+        attempts: () => 'attempts + 1',
+        nextAttemptAt: () => `now() + interval '${LEASE_SECONDS} seconds'`,
+      })
+      .where("id = :id AND status = 'pending' AND next_attempt_at <= now()", { id })
+      .returning('*')
+      .execute();
+    const raw = (result.raw as Record<string, unknown>[])[0];
+    if (!raw) return null;
+    return this.ds.getRepository(MetaWebhookEventEntity).create({
+      id: String(raw.id),
+      key: raw.key as string,
+      kind: raw.kind as string,
+      phoneNumberId: raw.phone_number_id as string,
+      senderSid: raw.sender_sid as string | null,
+      payload: raw.payload as Record<string, unknown>,
+      attempts: raw.attempts as number,
+    });
+  }
+
+  private async dispatch(row: MetaWebhookEventEntity): Promise<void> {
+    const sender = row.senderSid ? await this.senders.findBySid(row.senderSid) : null;
+    if (!sender) {
+      this.logger.warn(
+        { inboxId: row.id },
+        'Meta webhook for a sender that no longer exists; dropped',
+      );
+      return;
+    }
+    switch (row.kind) {
+      case 'call': {
+        const { call, contacts } = StoredCall.parse(row.payload);
+        await this.onCallEvent(sender, call, contacts);
+        return;
+      }
+      case 'call-status': {
+        const { status } = StoredStatus.parse(row.payload);
+        await this.withTimeline(
+          sender,
+          status.id,
+          status.biz_opaque_callback_data,
+          `status:${status.status}`,
+          { timestamp: status.timestamp },
+          () => this.outbound.onMetaStatus(sender, status),
+        );
+        return;
+      }
+      case 'permission-reply': {
+        const { message, reply } = StoredReply.parse(row.payload);
+        await this.publishPermissionReply(sender, message, reply);
+        return;
+      }
+      default:
+        this.logger.debug({ kind: row.kind }, 'Meta webhook event kind not handled');
+    }
+  }
+
+  private async onCallEvent(
+    sender: SenderEntity,
+    call: CallEvent,
+    contacts: Contact[],
+  ): Promise<void> {
+    const detail = {
+      direction: call.direction ?? null,
+      timestamp: call.timestamp,
+      status: call.status ?? null,
+    };
+    const run = (fn: () => Promise<void>) =>
+      this.withTimeline(sender, call.id, call.biz_opaque_callback_data, call.event, detail, fn);
+    if (call.event === 'connect') {
+      const userInitiated = call.direction
+        ? call.direction === 'USER_INITIATED'
+        : call.session?.sdp_type === 'offer';
+      await run(() =>
+        userInitiated
+          ? this.inbound.onMetaConnect(sender, call, contacts)
+          : this.outbound.onMetaConnect(sender, call),
+      );
+      return;
+    }
+    if (call.event === 'terminate') {
+      await run(() => this.endings.onMetaTerminate(sender, call));
+      return;
+    }
+    this.logger.info({ metaEvent: call.event, metaCallId: call.id }, 'Meta call event not handled');
+  }
+
+  /** Puts the webhook in the call's timeline (before its effects when the call is known). */
+  private async withTimeline(
+    sender: SenderEntity,
+    metaCallId: string,
+    opaque: string | undefined,
+    name: string,
+    detail: Record<string, unknown>,
+    fn: () => Promise<void>,
+  ): Promise<void> {
+    const before = await this.calls.findForMeta(sender.sid, metaCallId, opaque);
+    const entry = (callSid: string, accountSid: string) => ({
+      callSid,
+      accountSid,
+      type: 'webhook' as const,
+      name,
+      detail: { metaCallId, ...detail },
+    });
+    if (before) await this.timeline.record(entry(before.sid, before.accountSid));
+    await fn();
+    if (!before) {
+      const after = await this.calls.findForMeta(sender.sid, metaCallId, opaque);
+      if (after) await this.timeline.record(entry(after.sid, after.accountSid));
+    }
+  }
+
+  private async publishPermissionReply(
+    sender: SenderEntity,
+    message: InboundMessage,
+    reply: CallPermissionReply,
+  ): Promise<void> {
+    await this.bus.publishDurable(
+      'calls.v1.permission.replied',
+      {
+        accountSid: sender.accountSid as AccountSid,
+        senderSid: sender.sid as SenderSid,
+        business: sender.senderId,
+        user: whatsAppFromDigits(message.from),
+        response: reply.response,
+        isPermanent: reply.is_permanent,
+        expiresAt:
+          !reply.is_permanent && reply.expiration_timestamp !== undefined
+            ? new Date(reply.expiration_timestamp * 1000).toISOString()
+            : null,
+        responseSource: reply.response_source,
+        messageId: message.id,
+        repliedAt: new Date(message.timestamp * 1000).toISOString(),
+      },
+      { msgId: `permission-reply:${message.id}` },
+    );
+    this.logger.info(
+      { senderSid: sender.sid, response: reply.response },
+      'call permission reply published',
+    );
+  }
+
+  private async cleanup(): Promise<void> {
+    try {
+      await this.ds.query(
+        `DELETE FROM call_control.meta_webhook_events WHERE id IN (
+           SELECT id FROM call_control.meta_webhook_events
+            WHERE status <> 'pending' AND received_at < now() - interval '${RETENTION_DAYS} days' LIMIT 5000)`,
+      );
+    } catch (error) {
+      this.logger.warn({ err: error }, 'webhook inbox cleanup failed');
+    }
+  }
+}

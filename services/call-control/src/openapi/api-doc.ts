@@ -1,0 +1,105 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  type ReferenceObject,
+  type SchemaObject,
+} from '@nestjs/swagger';
+import { type z } from 'zod';
+import { zodToOpenApi } from './zod-to-openapi';
+
+/** The documented resources (component schemas), by name; filled by each feature. */
+export const API_COMPONENTS = new Map<string, z.ZodTypeAny>();
+
+export function registerComponent(name: string, schema: z.ZodTypeAny): z.ZodTypeAny {
+  API_COMPONENTS.set(name, schema);
+  return schema;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const PARAM_DESCRIPTIONS: Record<string, string> = {
+  AccountSid: 'The account (AC...) the resources belong to; it must be the authenticated account.',
+  Sid: 'The resource sid.',
+  CallSid: 'The call (CA...).',
+};
+
+export interface ApiDocOptions {
+  params?: string[];
+  query?: Record<string, string>;
+  /** Form fields (Twilio 2010 API) or a JSON body (v2 API). */
+  form?: z.ZodTypeAny;
+  json?: z.ZodTypeAny;
+  /** Component name of the single resource answered. */
+  response?: string;
+  /** A list page: the component of its records and the key they are under. */
+  list?: { component: string; key: string; style: '2010' | 'v2' };
+  status?: number;
+  noContent?: boolean;
+}
+
+/**
+ * One decorator per route for the OpenAPI document: path and query parameters, the body
+ * (converted from zod), the success answer and Twilio's error body for failures.
+ */
+export function ApiDoc(opts: ApiDocOptions): MethodDecorator {
+  const decorators: (MethodDecorator | ClassDecorator)[] = [];
+  for (const name of opts.params ?? []) {
+    decorators.push(
+      ApiParam({
+        name,
+        required: true,
+        description: PARAM_DESCRIPTIONS[name] ?? name,
+        schema: { type: 'string' },
+      }),
+    );
+  }
+  for (const [name, description] of Object.entries(opts.query ?? {})) {
+    decorators.push(ApiQuery({ name, required: false, description, schema: { type: 'string' } }));
+  }
+  if (opts.form) {
+    decorators.push(ApiConsumes('application/x-www-form-urlencoded'));
+    decorators.push(ApiBody({ schema: zodToOpenApi(opts.form) as Record<string, unknown> }));
+  }
+  if (opts.json) {
+    decorators.push(ApiConsumes('application/json'));
+    decorators.push(ApiBody({ schema: zodToOpenApi(opts.json) as Record<string, unknown> }));
+  }
+  const status = opts.status ?? 200;
+  if (opts.noContent) decorators.push(ApiResponse({ status: 204, description: 'Deleted' }));
+  if (opts.response) decorators.push(ApiResponse({ status, schema: ref(opts.response) }));
+  if (opts.list) {
+    const paging: Record<string, SchemaObject | ReferenceObject> =
+      opts.list.style === '2010'
+        ? {
+            first_page_uri: { type: 'string' },
+            next_page_uri: { type: 'string', nullable: true },
+            previous_page_uri: { type: 'string', nullable: true },
+            uri: { type: 'string' },
+            page: { type: 'integer' },
+            page_size: { type: 'integer' },
+            start: { type: 'integer' },
+            end: { type: 'integer' },
+          }
+        : { meta: ref('V2PageMeta') };
+    decorators.push(
+      ApiResponse({
+        status,
+        schema: {
+          type: 'object',
+          properties: {
+            [opts.list.key]: { type: 'array', items: ref(opts.list.component) },
+            ...paging,
+          },
+        },
+      }),
+    );
+  }
+  for (const failure of [400, 401, 404]) {
+    decorators.push(ApiResponse({ status: failure, schema: ref('Error') }));
+  }
+  return applyDecorators(...decorators);
+}

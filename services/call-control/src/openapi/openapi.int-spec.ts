@@ -1,0 +1,99 @@
+import { HttpAdapterHost } from '@nestjs/core';
+import { type Express } from 'express';
+import { type Harness, startHarness } from '../testing/harness';
+import { PUBLIC_PATH_PREFIXES } from './openapi.service';
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+/** Every route the running HTTP server really serves, as `METHOD /path/{param}`. */
+function servedRoutes(h: Harness): string[] {
+  const app = h.app.app
+    .get(HttpAdapterHost)
+    .httpAdapter.getInstance<Express & { router: { stack: Layer[] } }>();
+  const routes: string[] = [];
+  for (const layer of app.router.stack) {
+    if (!layer.route) continue;
+    const path = layer.route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    for (const method of Object.keys(layer.route.methods))
+      routes.push(`${method.toUpperCase()} ${path}`);
+  }
+  return routes;
+}
+
+describe('OpenAPI document', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness('openapi', { peers: 'none' });
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('is served at /openapi.json and lists every public route the server serves', async () => {
+    const res = await fetch(`${h.url}/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as {
+      openapi: string;
+      info: { title: string };
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, unknown>; parameters?: { name: string }[] }>
+      >;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+    };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.info.title).toBe('Parley call-control API');
+
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    const publicRoutes = servedRoutes(h).filter((r) =>
+      PUBLIC_PATH_PREFIXES.some((p) => r.split(' ')[1]?.startsWith(p)),
+    );
+    expect(publicRoutes.length).toBeGreaterThanOrEqual(18);
+    expect(documented.sort()).toEqual([...new Set(publicRoutes)].sort());
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'POST /2010-04-01/Accounts/{AccountSid}/Calls.json',
+        'GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json',
+        'GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Events.json',
+        'POST /2010-04-01/Accounts/{AccountSid}/Applications.json',
+        'POST /v2/Channels/Senders',
+        'POST /v2/Channels/Senders/{Sid}',
+        'GET /meta/webhooks',
+        'POST /meta/webhooks',
+      ]),
+    );
+    // Health and metrics are operational endpoints, not the public API.
+    expect(documented.some((r) => r.includes('healthz') || r.includes('metrics'))).toBe(false);
+
+    // Every $ref points at a component that exists.
+    const refs = [
+      ...JSON.stringify(doc.paths).matchAll(/"#\/components\/schemas\/([A-Za-z0-9]+)"/g),
+    ].map((m) => m[1]);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const name of refs) expect(doc.components.schemas).toHaveProperty(name ?? '');
+    expect(doc.components.schemas.Call).toMatchObject({
+      type: 'object',
+      required: expect.arrayContaining(['sid', 'status', 'direction']) as unknown,
+    });
+    expect(doc.components.securitySchemes).toHaveProperty('basic');
+    const create = doc.paths['/2010-04-01/Accounts/{AccountSid}/Calls.json']?.post;
+    expect(Object.keys(create?.responses ?? {})).toEqual(
+      expect.arrayContaining(['201', '400', '401', '404']),
+    );
+  });
+
+  it('serves a Swagger UI at /docs from local assets', async () => {
+    const page = await fetch(`${h.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/docs/assets/swagger-ui-bundle.js');
+    const bundle = await fetch(`${h.url}/docs/assets/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect((await bundle.text()).length).toBeGreaterThan(100_000);
+  });
+});

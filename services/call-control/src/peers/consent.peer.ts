@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { isErrorCode, NatsBus, ParleyError } from '@parley/contracts';
+import { PARLEY_ENV } from '@parley/nest-kit';
+import { type CallControlEnv } from '../config/env.schema';
+import { peerError } from './peer-errors';
+
+export interface ConsentQuestion {
+  accountSid: string;
+  senderSid: string;
+  business: string;
+  user: string;
+}
+
+/**
+ * Asks consent whether the business may call the user now. Fails closed: a refusal, or a
+ * consent service that cannot be asked, is an error and nothing is sent to Meta.
+ */
+@Injectable()
+export class ConsentPeer {
+  constructor(
+    private readonly bus: NatsBus,
+    @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
+  ) {}
+
+  async assertAllowed(q: ConsentQuestion): Promise<void> {
+    let reply;
+    try {
+      reply = await this.bus.request(
+        'consent.v1.permission.check',
+        {
+          accountSid: q.accountSid,
+          senderSid: q.senderSid,
+          business: q.business,
+          user: q.user,
+        },
+        { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS },
+      );
+    } catch (error) {
+      const mapped = peerError(error, 'consent', 20503);
+      throw new ParleyError(
+        mapped.code,
+        `${mapped.message}: call permission could not be checked, so no call was placed`,
+        { cause: error },
+      );
+    }
+    if (reply.allowed) return;
+    const code = isErrorCode(reply.errorCode) ? reply.errorCode : 37000;
+    throw new ParleyError(
+      code,
+      reply.reason ?? `The WhatsApp user ${q.user} has not granted call permission`,
+    );
+  }
+}

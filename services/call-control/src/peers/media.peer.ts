@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NatsBus } from '@parley/contracts';
+import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { CallTimeline } from '../call-events/call-timeline.service';
+import { type CallControlEnv } from '../config/env.schema';
+import { describeError, peerError } from './peer-errors';
+
+interface CallRef {
+  sid: string;
+  accountSid: string;
+}
+
+/** The media service's WhatsApp legs, as call-control uses them. */
+@Injectable()
+export class MediaPeer {
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly timeline: CallTimeline,
+    @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
+    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
+  ) {}
+
+  /** User-initiated call: the full-ICE answer to Meta's offer. */
+  async answer(call: CallRef, sdpOffer: string): Promise<string> {
+    return this.run(call, 'leg.answer', async () => {
+      const reply = await this.bus.request(
+        'media.v1.leg.answer',
+        { callSid: call.sid, accountSid: call.accountSid, sdpOffer },
+        { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS, correlationId: call.sid },
+      );
+      return reply.sdpAnswer;
+    });
+  }
+
+  /** Business-initiated call: the offer for Meta's `connect`. */
+  async offer(call: CallRef): Promise<string> {
+    return this.run(call, 'leg.offer', async () => {
+      const reply = await this.bus.request(
+        'media.v1.leg.offer',
+        { callSid: call.sid, accountSid: call.accountSid },
+        { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS, correlationId: call.sid },
+      );
+      return reply.sdpOffer;
+    });
+  }
+
+  async applyAnswer(call: CallRef, sdpAnswer: string): Promise<void> {
+    await this.run(call, 'leg.apply-answer', () =>
+      this.bus.request(
+        'media.v1.leg.apply-answer',
+        { callSid: call.sid, sdpAnswer },
+        { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS, correlationId: call.sid },
+      ),
+    );
+  }
+
+  /** Frees the leg. Best effort: a leg media already lost is not an error for the call. */
+  async close(call: CallRef): Promise<void> {
+    try {
+      await this.run(call, 'leg.close', () =>
+        this.bus.request(
+          'media.v1.leg.close',
+          { callSid: call.sid },
+          { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS, correlationId: call.sid },
+        ),
+      );
+    } catch (error) {
+      this.logger.warn({ err: error, callSid: call.sid }, 'could not close the media leg');
+    }
+  }
+
+  private async run<T>(call: CallRef, name: string, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await fn();
+      await this.timeline.record({
+        callSid: call.sid,
+        accountSid: call.accountSid,
+        type: 'media',
+        name,
+        detail: { outcome: 'ok', durationMs: Math.round(performance.now() - started) },
+      });
+      return result;
+    } catch (error) {
+      const mapped = peerError(error, 'media', 53401);
+      await this.timeline.record({
+        callSid: call.sid,
+        accountSid: call.accountSid,
+        type: 'media',
+        name,
+        detail: {
+          outcome: 'error',
+          durationMs: Math.round(performance.now() - started),
+          error: describeError(mapped),
+        },
+      });
+      throw mapped;
+    }
+  }
+}

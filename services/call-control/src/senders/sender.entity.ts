@@ -1,0 +1,92 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { AccountEntity } from '../accounts/account.entity';
+import { ApplicationEntity } from '../applications/application.entity';
+
+export const SENDER_STATUSES = ['ONLINE', 'OFFLINE'] as const;
+export type SenderStatus = (typeof SENDER_STATUSES)[number];
+
+/**
+ * A WhatsApp sender: a business number on Meta (phone_number_id in a WABA) with the
+ * credentials to act for it. Calling is on when a voice application is set.
+ */
+@Entity({ name: 'senders' })
+@Check('senders_sid_check', `"sid" ~ '^XE[0-9a-f]{32}$'`)
+@Check('senders_active_calls_check', `"active_calls" >= 0`)
+@Check('senders_calling_status_check', `"calling_status" IN ('ENABLED', 'DISABLED')`)
+@Index('senders_account_list_idx', ['accountSid', 'dateCreated', 'sid'])
+@Index('senders_sender_id_key', ['senderId'], { unique: true })
+@Index('senders_phone_number_id_key', ['phoneNumberId'], { unique: true })
+@Index('senders_verify_token_idx', ['verifyTokenDigest'])
+export class SenderEntity {
+  @PrimaryColumn({ type: 'char', length: 34 })
+  sid!: string;
+
+  @Column({ name: 'account_sid', type: 'char', length: 34 })
+  accountSid!: string;
+
+  @ManyToOne(() => AccountEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'account_sid' })
+  account?: AccountEntity;
+
+  /** `whatsapp:+E.164`. */
+  @Column({ name: 'sender_id', type: 'varchar', length: 32 })
+  senderId!: string;
+
+  @Column({ name: 'phone_number_id', type: 'varchar', length: 64 })
+  phoneNumberId!: string;
+
+  @Column({ name: 'waba_id', type: 'varchar', length: 64 })
+  wabaId!: string;
+
+  @Column({ name: 'access_token_sealed', type: 'text' })
+  accessTokenSealed!: string;
+
+  @Column({ name: 'app_secret_sealed', type: 'text' })
+  appSecretSealed!: string;
+
+  /** SHA-256 of this sender's `hub.verify_token`, if it has its own. */
+  @Column({ name: 'verify_token_digest', type: 'char', length: 64, nullable: true })
+  verifyTokenDigest!: string | null;
+
+  @Column({ name: 'voice_application_sid', type: 'char', length: 34, nullable: true })
+  voiceApplicationSid!: string | null;
+
+  // Deleting an application leaves its senders without one: their inbound calls are then
+  // rejected with 37009 until another is set.
+  @ManyToOne(() => ApplicationEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'voice_application_sid' })
+  voiceApplication?: ApplicationEntity | null;
+
+  /** What was last set at Meta (`POST /settings` calling.status). */
+  @Column({ name: 'calling_status', type: 'varchar', length: 16, default: 'DISABLED' })
+  callingStatus!: 'ENABLED' | 'DISABLED';
+
+  @Column({ type: 'varchar', length: 32, default: 'ONLINE' })
+  status!: SenderStatus;
+
+  @Column({ name: 'profile_name', type: 'varchar', length: 139, nullable: true })
+  profileName!: string | null;
+
+  /**
+   * Calls holding one of the sender's concurrent-call slots. Taken with a conditional
+   * UPDATE (atomic across replicas), given back in the transaction that ends the call.
+   */
+  @Column({ name: 'active_calls', type: 'integer', default: 0 })
+  activeCalls!: number;
+
+  @CreateDateColumn({ name: 'date_created', type: 'timestamptz', precision: 3 })
+  dateCreated!: Date;
+
+  @UpdateDateColumn({ name: 'date_updated', type: 'timestamptz' })
+  dateUpdated!: Date;
+}

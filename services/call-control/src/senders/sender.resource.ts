@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { registerComponent } from '../openapi/api-doc';
+import { type SenderEntity } from './sender.entity';
+
+export const SenderResource = z.object({
+  sid: z.string().describe('XE followed by 32 hex digits'),
+  account_sid: z.string(),
+  status: z.enum(['ONLINE', 'OFFLINE']),
+  sender_id: z.string().describe('whatsapp:+E.164'),
+  configuration: z.object({
+    waba_id: z.string(),
+    phone_number_id: z.string().describe('The Meta phone_number_id this sender acts for'),
+    verification_method: z.null(),
+    verification_code: z.null(),
+    voice_application_sid: z
+      .string()
+      .nullable()
+      .describe('Setting it enables WhatsApp calling at Meta; null disables it'),
+    calling_status: z.enum(['ENABLED', 'DISABLED']).describe('What was last set at Meta'),
+  }),
+  webhook: z.null(),
+  profile: z.object({ name: z.string().nullable() }).nullable(),
+  properties: z.null(),
+  offline_reasons: z.null(),
+  url: z.string(),
+});
+registerComponent('Sender', SenderResource);
+
+/** Body of `POST /v2/Channels/Senders` (JSON). Secrets are write-only. */
+export const SenderCreateBody = z.object({
+  sender_id: z.string().describe('whatsapp:+E.164 of the business number'),
+  configuration: z.object({
+    waba_id: z.string().describe('WhatsApp Business Account id'),
+    phone_number_id: z.string().describe('Meta phone_number_id of the business number'),
+    access_token: z
+      .string()
+      .describe(
+        'Meta access token (system user) for this number; stored encrypted, never returned',
+      ),
+    app_secret: z
+      .string()
+      .describe("Meta app secret signing this number's webhooks; stored encrypted, never returned"),
+    webhook_verify_token: z
+      .string()
+      .optional()
+      .describe("This sender's hub.verify_token for Meta's subscription check"),
+    voice_application_sid: z.string().nullable().optional(),
+  }),
+  profile: z.object({ name: z.string().optional() }).optional(),
+});
+
+/** Body of `POST /v2/Channels/Senders/{Sid}` (JSON): every field optional. */
+export const SenderUpdateBody = z.object({
+  configuration: z
+    .object({
+      access_token: z.string().optional(),
+      app_secret: z.string().optional(),
+      webhook_verify_token: z.string().nullable().optional(),
+      voice_application_sid: z.string().nullable().optional(),
+    })
+    .optional(),
+  profile: z.object({ name: z.string().optional() }).optional(),
+});
+
+export const V2PageMeta = z.object({
+  page: z.number().int(),
+  page_size: z.number().int(),
+  first_page_url: z.string(),
+  previous_page_url: z.string().nullable(),
+  url: z.string(),
+  next_page_url: z.string().nullable(),
+  key: z.string(),
+});
+registerComponent('V2PageMeta', V2PageMeta);
+
+export function serializeSender(
+  sender: SenderEntity,
+  baseUrl: string,
+): z.infer<typeof SenderResource> {
+  return {
+    sid: sender.sid,
+    account_sid: sender.accountSid,
+    status: sender.status,
+    sender_id: sender.senderId,
+    configuration: {
+      waba_id: sender.wabaId,
+      phone_number_id: sender.phoneNumberId,
+      verification_method: null,
+      verification_code: null,
+      voice_application_sid: sender.voiceApplicationSid,
+      calling_status: sender.callingStatus,
+    },
+    webhook: null,
+    profile: sender.profileName !== null ? { name: sender.profileName } : null,
+    properties: null,
+    offline_reasons: null,
+    url: `${baseUrl}/v2/Channels/Senders/${sender.sid}`,
+  };
+}

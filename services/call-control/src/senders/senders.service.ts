@@ -1,0 +1,272 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { newSid, ParleyError } from '@parley/contracts';
+import { MetaGraphError } from '@parley/meta-graph';
+import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { type Repository } from 'typeorm';
+import { type z } from 'zod';
+import { ApplicationsService } from '../applications/applications.service';
+import { applyKeyset, buildPage, type PageRequest } from '../common/paging';
+import { parseWhatsAppAddress } from '../common/whatsapp-address';
+import { MetaService } from '../meta/meta.service';
+import { SecretBox, secretContext } from '../secrets/secret-box';
+import { tokenDigest } from '../secrets/secret-hash';
+import { SenderEntity } from './sender.entity';
+import { SenderCreateBody, SenderUpdateBody, serializeSender } from './sender.resource';
+
+const SENDERS_PATH = '/v2/Channels/Senders';
+
+function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data as z.infer<T>;
+  const issue = parsed.error.issues[0];
+  const where = issue?.path.join('.') || 'body';
+  throw new ParleyError(20001, `Invalid ${where}: ${issue?.message ?? 'invalid value'}`);
+}
+
+function requiredText(value: string | undefined, name: string, max: number): string {
+  const v = value?.trim();
+  if (!v) throw new ParleyError(20001, `${name} is required`);
+  if (v.length > max) throw new ParleyError(20001, `${name} must be at most ${max} characters`);
+  return v;
+}
+
+/**
+ * WhatsApp senders: a business number bound to its Meta phone_number_id, WABA and
+ * credentials. Setting a voice application turns calling on at Meta, clearing it turns
+ * calling off; the Meta call happens first and nothing is saved when Meta refuses.
+ */
+@Injectable()
+export class SendersService {
+  constructor(
+    @InjectRepository(SenderEntity) private readonly senders: Repository<SenderEntity>,
+    private readonly apps: ApplicationsService,
+    private readonly meta: MetaService,
+    private readonly box: SecretBox,
+    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
+  ) {}
+
+  async create(accountSid: string, body: unknown): Promise<SenderEntity> {
+    const input = parseBody(SenderCreateBody, body);
+    const address = parseWhatsAppAddress(input.sender_id, 'possible');
+    if (!address.ok) {
+      throw new ParleyError(
+        21212,
+        `sender_id must be whatsapp:+ followed by an E.164 number, got "${input.sender_id.slice(0, 40)}"`,
+      );
+    }
+    const cfg = input.configuration;
+    const phoneNumberId = requiredText(cfg.phone_number_id, 'configuration.phone_number_id', 64);
+    if (!/^\d{1,64}$/.test(phoneNumberId))
+      throw new ParleyError(20001, 'configuration.phone_number_id must be digits');
+    const wabaId = requiredText(cfg.waba_id, 'configuration.waba_id', 64);
+    const accessToken = requiredText(cfg.access_token, 'configuration.access_token', 4096);
+    const appSecret = requiredText(cfg.app_secret, 'configuration.app_secret', 512);
+    const verifyToken = cfg.webhook_verify_token?.trim();
+    if (verifyToken !== undefined && verifyToken.length < 8) {
+      throw new ParleyError(
+        20001,
+        'configuration.webhook_verify_token must be at least 8 characters',
+      );
+    }
+    const appSid = cfg.voice_application_sid ?? null;
+    if (appSid !== null) await this.assertApplication(accountSid, appSid);
+    const conflict = await this.senders.findOne({
+      where: [{ senderId: address.value.address }, { phoneNumberId }],
+    });
+    if (conflict) {
+      throw new ParleyError(
+        20001,
+        `The WhatsApp number ${address.value.address} or phone_number_id ${phoneNumberId} is already registered`,
+        { status: 409 },
+      );
+    }
+    const sid = newSid('XE');
+    const sender = this.senders.create({
+      sid,
+      accountSid,
+      senderId: address.value.address,
+      phoneNumberId,
+      wabaId,
+      accessTokenSealed: this.box.encrypt(accessToken, secretContext.metaAccessToken(sid)),
+      appSecretSealed: this.box.encrypt(appSecret, secretContext.metaAppSecret(sid)),
+      verifyTokenDigest: verifyToken ? tokenDigest(verifyToken) : null,
+      voiceApplicationSid: appSid,
+      callingStatus: 'DISABLED',
+      status: 'ONLINE',
+      profileName: input.profile?.name?.slice(0, 139) ?? null,
+      activeCalls: 0,
+    });
+    if (appSid !== null) {
+      await this.setCalling(sender, 'ENABLED');
+      sender.callingStatus = 'ENABLED';
+    }
+    try {
+      await this.senders.insert(sender);
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') {
+        throw new ParleyError(
+          20001,
+          `The WhatsApp number ${address.value.address} or phone_number_id ${phoneNumberId} is already registered`,
+          { status: 409 },
+        );
+      }
+      throw error;
+    }
+    return this.get(accountSid, sid);
+  }
+
+  async update(accountSid: string, sid: string, body: unknown): Promise<SenderEntity> {
+    const sender = await this.get(accountSid, sid);
+    const input = parseBody(SenderUpdateBody, body);
+    const cfg = input.configuration ?? {};
+    const changes: Partial<SenderEntity> = {};
+    if (cfg.access_token !== undefined) {
+      changes.accessTokenSealed = this.box.encrypt(
+        requiredText(cfg.access_token, 'configuration.access_token', 4096),
+        secretContext.metaAccessToken(sid),
+      );
+    }
+    if (cfg.app_secret !== undefined) {
+      changes.appSecretSealed = this.box.encrypt(
+        requiredText(cfg.app_secret, 'configuration.app_secret', 512),
+        secretContext.metaAppSecret(sid),
+      );
+    }
+    if (cfg.webhook_verify_token !== undefined) {
+      const token = cfg.webhook_verify_token?.trim() ?? '';
+      if (token.length && token.length < 8)
+        throw new ParleyError(
+          20001,
+          'configuration.webhook_verify_token must be at least 8 characters',
+        );
+      changes.verifyTokenDigest = token.length ? tokenDigest(token) : null;
+    }
+    if (input.profile?.name !== undefined) changes.profileName = input.profile.name.slice(0, 139);
+    const effective = { ...sender, ...changes };
+    if (cfg.voice_application_sid !== undefined) {
+      const appSid = cfg.voice_application_sid;
+      if (appSid !== null) await this.assertApplication(accountSid, appSid);
+      const wanted = appSid === null ? 'DISABLED' : 'ENABLED';
+      // Ask Meta first: a sender whose calling Meta refused to change keeps its old state.
+      if (sender.callingStatus !== wanted) await this.setCalling(effective, wanted);
+      changes.voiceApplicationSid = appSid;
+      changes.callingStatus = wanted;
+    }
+    if (Object.keys(changes).length) await this.senders.update({ sid, accountSid }, changes);
+    return this.get(accountSid, sid);
+  }
+
+  async delete(accountSid: string, sid: string): Promise<void> {
+    const sender = await this.get(accountSid, sid);
+    if (sender.activeCalls > 0) {
+      throw new ParleyError(
+        20001,
+        `The sender has ${sender.activeCalls} calls in progress; end them first`,
+        { status: 409 },
+      );
+    }
+    if (sender.callingStatus === 'ENABLED') {
+      await this.setCalling(sender, 'DISABLED').catch((error: unknown) =>
+        this.logger.warn(
+          { err: error, senderSid: sid },
+          'could not disable calling at Meta while deleting the sender',
+        ),
+      );
+    }
+    await this.senders.delete({ sid, accountSid });
+  }
+
+  async get(accountSid: string, sid: string): Promise<SenderEntity> {
+    const sender = await this.senders.findOneBy({ sid, accountSid });
+    if (!sender)
+      throw new ParleyError(20404, `The requested resource ${SENDERS_PATH}/${sid} was not found`);
+    return sender;
+  }
+
+  async list(accountSid: string, request: PageRequest, baseUrl: string) {
+    const qb = this.senders
+      .createQueryBuilder('s')
+      .where('s.account_sid = :accountSid', { accountSid });
+    const rows = await applyKeyset(
+      qb,
+      [{ expr: 's.date_created', cast: 'timestamptz' }, { expr: 's.sid' }],
+      'DESC',
+      request,
+    ).getMany();
+    const page = buildPage({
+      path: SENDERS_PATH,
+      resourceKey: 'senders',
+      filters: { Channel: 'whatsapp' },
+      request,
+      rows,
+      keyOf: (s) => [s.dateCreated.toISOString(), s.sid],
+      serialize: (s) => serializeSender(s, baseUrl),
+    });
+    return {
+      senders: page.senders,
+      meta: {
+        page: page.page,
+        page_size: page.page_size,
+        first_page_url: baseUrl + page.first_page_uri,
+        previous_page_url: page.previous_page_uri ? baseUrl + page.previous_page_uri : null,
+        url: baseUrl + page.uri,
+        next_page_url: page.next_page_uri ? baseUrl + page.next_page_uri : null,
+        key: 'senders',
+      },
+    };
+  }
+
+  // ---- for calls and webhooks -----------------------------------------------------------
+
+  findByAddress(accountSid: string, address: string): Promise<SenderEntity | null> {
+    return this.senders.findOneBy({ accountSid, senderId: address });
+  }
+
+  findByPhoneNumberIds(phoneNumberIds: string[]): Promise<SenderEntity[]> {
+    if (!phoneNumberIds.length) return Promise.resolve([]);
+    return this.senders
+      .createQueryBuilder('s')
+      .where('s.phone_number_id IN (:...ids)', { ids: phoneNumberIds })
+      .getMany();
+  }
+
+  findBySid(sid: string): Promise<SenderEntity | null> {
+    return this.senders.findOneBy({ sid });
+  }
+
+  async hasVerifyToken(token: string): Promise<boolean> {
+    return this.senders.existsBy({ verifyTokenDigest: tokenDigest(token) });
+  }
+
+  appSecret(sender: SenderEntity): string {
+    return this.box.decrypt(sender.appSecretSealed, secretContext.metaAppSecret(sender.sid));
+  }
+
+  private async assertApplication(accountSid: string, appSid: string): Promise<void> {
+    if (!(await this.apps.find(accountSid, appSid))) {
+      throw new ParleyError(20404, `The voice application ${appSid} was not found`, {
+        status: 400,
+      });
+    }
+  }
+
+  private async setCalling(sender: SenderEntity, status: 'ENABLED' | 'DISABLED'): Promise<void> {
+    try {
+      await this.meta.graph.updateCallingSettings(this.meta.credentials(sender), { status });
+      this.logger.info(
+        { senderSid: sender.sid, calling: status },
+        'calling settings updated at Meta',
+      );
+    } catch (error) {
+      if (error instanceof MetaGraphError) {
+        throw new ParleyError(
+          error.twilioCode,
+          `Meta refused to set calling ${status} on ${sender.senderId}: ${error.message}`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+}

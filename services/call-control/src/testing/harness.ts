@@ -1,0 +1,409 @@
+import {
+  ensureStream,
+  NatsBus,
+  streams,
+  type CallStatusChangedV1,
+  type CommandReply,
+  type CommandRequest,
+  type SessionStartRequestV1,
+} from '@parley/contracts';
+import {
+  BusinessMediaPeer,
+  MetaSimClient,
+  startMetaSim,
+  type RunningMetaSim,
+} from '@parley/meta-sim';
+import { bootstrap, postgresOptions, runMigrations, type RunningService } from '@parley/nest-kit';
+import { createTestDatabase, testNatsUrl, type TestDatabase } from '@parley/nest-kit/testing';
+import { AckPolicy, connect, DeliverPolicy, type NatsConnection, type Subscription } from 'nats';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { type DataSource } from 'typeorm';
+import { AccountsService } from '../accounts/accounts.service';
+import { type CallControlEnv } from '../config/env.schema';
+import { service } from '../service';
+
+/** Polls until `probe` gives a value, with a deadline (never a fixed sleep). */
+export async function waitFor<T>(
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== null && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${last instanceof Error ? last.message : JSON.stringify(last)})` : ''}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export interface TestAccount {
+  sid: string;
+  authToken: string;
+}
+
+/** A Twilio-style REST client of the service under test (form bodies, Basic auth). */
+export class RestClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly username: string,
+    private readonly password: string,
+  ) {}
+
+  private auth(): string {
+    return `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+  }
+
+  async request(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: Record<string, string | string[]> | { json: unknown },
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const headers: Record<string, string> = {
+      authorization: this.auth(),
+      accept: 'application/json',
+    };
+    let payload: string | undefined;
+    if (body && 'json' in body) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body.json);
+    } else if (body) {
+      const form = new URLSearchParams();
+      for (const [k, v] of Object.entries(body))
+        for (const item of Array.isArray(v) ? v : [v]) form.append(k, item);
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      payload = form.toString();
+    }
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers,
+      ...(payload !== undefined ? { body: payload } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  get(path: string) {
+    return this.request('GET', path);
+  }
+  post(path: string, body: Record<string, string | string[]> | { json: unknown }) {
+    return this.request('POST', path, body);
+  }
+  delete(path: string) {
+    return this.request('DELETE', path);
+  }
+}
+
+/**
+ * Stand-ins for the other Parley services, over the real NATS: media answers and offers
+ * with a real WebRTC peer (the simulator's correct business edge, sending a tone), the
+ * interpreter records the sessions it is given, consent answers as told.
+ */
+export class FakePeers {
+  readonly sessions: SessionStartRequestV1[] = [];
+  readonly redirects: SessionStartRequestV1[] = [];
+  readonly consentQuestions: CommandRequest<'consent.v1.permission.check'>[] = [];
+  readonly closedLegs: string[] = [];
+  consent: (
+    q: CommandRequest<'consent.v1.permission.check'>,
+  ) => CommandReply<'consent.v1.permission.check'> = () => ({
+    allowed: true,
+    errorCode: null,
+    reason: null,
+  });
+  private readonly legs = new Map<string, BusinessMediaPeer>();
+  private readonly subs: Subscription[] = [];
+
+  constructor(private readonly bus: NatsBus) {}
+
+  serveAll(): this {
+    return this.serveMedia().serveInterpreter().serveConsent();
+  }
+
+  serveMedia(): this {
+    this.subs.push(
+      this.bus.handle('media.v1.leg.answer', async (req) => {
+        const peer = await BusinessMediaPeer.create();
+        this.legs.set(req.callSid, peer);
+        const sdpAnswer = await peer.answerOffer(req.sdpOffer);
+        peer.startTone(440);
+        return { sdpAnswer };
+      }),
+      this.bus.handle('media.v1.leg.offer', async (req) => {
+        const peer = await BusinessMediaPeer.create();
+        this.legs.set(req.callSid, peer);
+        return { sdpOffer: await peer.createOffer() };
+      }),
+      this.bus.handle('media.v1.leg.apply-answer', async (req) => {
+        const peer = this.legs.get(req.callSid);
+        if (!peer) throw new Error(`no leg ${req.callSid}`);
+        await peer.applyAnswer(req.sdpAnswer);
+        peer.startTone(440);
+        return { ok: true as const };
+      }),
+      this.bus.handle('media.v1.leg.close', async (req) => {
+        this.closedLegs.push(req.callSid);
+        const peer = this.legs.get(req.callSid);
+        this.legs.delete(req.callSid);
+        if (peer) await peer.close();
+        return { closed: !!peer };
+      }),
+    );
+    return this;
+  }
+
+  serveInterpreter(): this {
+    this.subs.push(
+      this.bus.handle('twiml.v1.session.start', (req) => {
+        this.sessions.push(req);
+        return Promise.resolve({ accepted: true as const });
+      }),
+      this.bus.handle('twiml.v1.session.redirect', (req) => {
+        this.redirects.push(req);
+        return Promise.resolve({ accepted: true as const });
+      }),
+    );
+    return this;
+  }
+
+  private consentSub: Subscription | undefined;
+
+  serveConsent(): this {
+    this.consentSub = this.bus.handle('consent.v1.permission.check', (req) => {
+      this.consentQuestions.push(req);
+      return Promise.resolve(this.consent(req));
+    });
+    this.subs.push(this.consentSub);
+    return this;
+  }
+
+  /** Consent stops answering (the service is down). */
+  stopConsent(): void {
+    this.consentSub?.unsubscribe();
+  }
+
+  hasLeg(callSid: string): boolean {
+    return this.legs.has(callSid);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.subs) s.unsubscribe();
+    await Promise.allSettled([...this.legs.values()].map((p) => p.close()));
+    this.legs.clear();
+  }
+}
+
+export interface Harness {
+  app: RunningService<CallControlEnv>;
+  url: string;
+  /** Stops the service and starts it again on the same database (a crash or a deploy). */
+  restart(): Promise<void>;
+  db: TestDatabase;
+  sim: RunningMetaSim;
+  simClient: MetaSimClient;
+  nc: NatsConnection;
+  /** A NATS client of the test itself (the other services' side). */
+  bus: NatsBus;
+  peers: FakePeers;
+  createAccount(name?: string): Promise<TestAccount>;
+  /** SQL against the service's database (through its own connection pool). */
+  query<R>(sql: string, params?: unknown[]): Promise<R[]>;
+  rest(account: TestAccount): RestClient;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  /** Start without the stand-ins (to test what happens when a service is missing). */
+  peers?: 'all' | 'none';
+  sim?: Parameters<typeof startMetaSim>[0];
+}
+
+/**
+ * The service as it runs in production (same `bootstrap()`), on a fresh PostgreSQL
+ * database, the private NATS of the test run and the Meta simulator in-process.
+ */
+export async function startHarness(label: string, options: HarnessOptions = {}): Promise<Harness> {
+  const db = await createTestDatabase(`cc-${label}`);
+  await runMigrations(
+    postgresOptions({
+      url: db.url,
+      applicationName: 'cc-test-migrate',
+      database: service.database,
+    }),
+  );
+  const nc = await connect({ servers: testNatsUrl(), name: `cc-test-${label}` });
+  const jsm = await nc.jetstreamManager();
+  for (const def of streams) await ensureStream(jsm, def);
+  const bus = new NatsBus(nc, { source: 'test', onError: () => undefined });
+  const sim = await startMetaSim({
+    port: 0,
+    logLevel: 'error',
+    webhookRetryDelaysMs: [200, 500, 1000],
+    ...options.sim,
+  });
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    DATABASE_URL: db.url,
+    DATABASE_POOL_MAX: '10',
+    NATS_URL: testNatsUrl(),
+    NATS_REQUEST_TIMEOUT_MS: '5000',
+    META_GRAPH_BASE_URL: sim.url,
+    META_GRAPH_VERSION: 'v23.0',
+    META_GRAPH_TIMEOUT_MS: '5000',
+    CALL_TIMER_POLL_MS: '100',
+    OUTBOX_SWEEP_MS: '300',
+    META_WEBHOOK_RETRY_MS: '100',
+    INSTANCE_ID: `cc-test-${label}`,
+    ...options.env,
+  };
+  const boot = () => bootstrap(service, { handleSignals: false, env });
+  let app = await boot();
+  const peers = new FakePeers(bus);
+  if ((options.peers ?? 'all') === 'all') peers.serveAll();
+  const harness: Harness = {
+    app,
+    url: app.url,
+    async restart() {
+      await app.close();
+      app = await boot();
+      harness.app = app;
+      // Same port is not guaranteed: the service comes back on a new one.
+      harness.url = app.url;
+    },
+    db,
+    sim,
+    simClient: new MetaSimClient(sim.url),
+    nc,
+    bus,
+    peers,
+    async createAccount(name = 'Test account') {
+      const created = await app.app.get(AccountsService).create({ friendlyName: name });
+      return { sid: created.account.sid, authToken: created.authToken };
+    },
+    rest: (account) => new RestClient(harness.url, account.sid, account.authToken),
+    query: <R>(sql: string, params: unknown[] = []) =>
+      app.app.get<DataSource>(getDataSourceToken()).query<R[]>(sql, params),
+    async close() {
+      await peers.close();
+      await app.close();
+      await sim.close();
+      await nc.drain();
+      await db.drop();
+    },
+  };
+  return harness;
+}
+
+/** Status events published for a call, read back from JetStream. */
+export async function publishedStatusEvents(
+  nc: NatsConnection,
+  callSid: string,
+): Promise<{ payload: CallStatusChangedV1; msgId: string | undefined }[]> {
+  const jsm = await nc.jetstreamManager();
+  const name = `cc_test_${Math.random().toString(36).slice(2, 10)}`;
+  await jsm.consumers.add('PARLEY_CALLS', {
+    name,
+    ack_policy: AckPolicy.None,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: 'calls.v1.call.status-changed',
+    inactive_threshold: 30_000_000_000,
+  });
+  const consumer = await nc.jetstream().consumers.get('PARLEY_CALLS', name);
+  const out: { payload: CallStatusChangedV1; msgId: string | undefined }[] = [];
+  const info = await consumer.info();
+  let pending = info.num_pending;
+  while (pending > 0) {
+    const batch = await consumer.fetch({ max_messages: Math.min(pending, 256), expires: 2_000 });
+    let got = 0;
+    for await (const m of batch) {
+      got++;
+      const payload = m.json<CallStatusChangedV1>();
+      if (payload.callSid === callSid) out.push({ payload, msgId: m.headers?.get('Nats-Msg-Id') });
+    }
+    if (!got) break;
+    pending -= got;
+  }
+  await jsm.consumers.delete('PARLEY_CALLS', name);
+  return out;
+}
+
+export interface Tenant {
+  account: TestAccount;
+  rest: RestClient;
+  applicationSid: string;
+  senderSid: string;
+  /** The business number at the simulator. */
+  business: {
+    phoneNumberId: string;
+    wabaId: string;
+    displayPhoneNumber: string;
+    accessToken: string;
+    appSecret: string;
+  };
+  senderId: string;
+}
+
+let numberSeq = 0;
+/** A fresh valid-looking US business number per call, so tests never share a sender. */
+export function nextBusinessNumber(): string {
+  numberSeq += 1;
+  return `1415555${String(1000 + (((Date.now() / 1000 + numberSeq * 7) % 8999) | 0)).padStart(4, '0')}`;
+}
+
+/**
+ * An account with a TwiML application and a WhatsApp sender bound to a new business
+ * number at the simulator (created through the REST API, calling enabled at Meta).
+ */
+export async function provisionTenant(
+  h: Harness,
+  opts: { voiceUrl?: string; withApplication?: boolean } = {},
+): Promise<Tenant> {
+  const account = await h.createAccount();
+  const rest = h.rest(account);
+  const app = await rest.post(`/2010-04-01/Accounts/${account.sid}/Applications.json`, {
+    FriendlyName: 'WhatsApp IVR',
+    VoiceUrl: opts.voiceUrl ?? 'https://example.com/voice',
+    VoiceMethod: 'POST',
+  });
+  if (app.status !== 201) throw new Error(`application not created: ${JSON.stringify(app.body)}`);
+  const display = nextBusinessNumber();
+  const business = await h.simClient.createBusiness({
+    displayPhoneNumber: display,
+    webhookUrl: `${h.url}/meta/webhooks`,
+  });
+  const sender = await rest.post('/v2/Channels/Senders', {
+    json: {
+      sender_id: `whatsapp:+${business.displayPhoneNumber}`,
+      configuration: {
+        waba_id: business.wabaId,
+        phone_number_id: business.phoneNumberId,
+        access_token: business.accessToken,
+        app_secret: business.appSecret,
+        ...(opts.withApplication === false ? {} : { voice_application_sid: app.body.sid }),
+      },
+      profile: { name: 'Test Business' },
+    },
+  });
+  if (sender.status !== 201) throw new Error(`sender not created: ${JSON.stringify(sender.body)}`);
+  return {
+    account,
+    rest,
+    applicationSid: String(app.body.sid),
+    senderSid: String(sender.body.sid),
+    business,
+    senderId: `whatsapp:+${business.displayPhoneNumber}`,
+  };
+}
