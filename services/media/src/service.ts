@@ -1,6 +1,11 @@
 import { packageVersion, type ServiceDefinition } from '@parley/nest-kit';
 import { envSchema, type MediaEnv } from './config/env.schema';
 import { migrations } from './database/migrations';
+import { BridgesModule } from './bridges/bridges.module';
+import { DtmfModule } from './dtmf/dtmf.module';
+import { LegsModule } from './legs/legs.module';
+import { PlaybackModule } from './playback/playback.module';
+import { RecordingsModule } from './recordings/recordings.module';
 import { MediaSessionEntity } from './sessions/media-session.entity';
 import { SessionsModule } from './sessions/sessions.module';
 import { WorkersModule } from './workers/workers.module';
@@ -10,5 +15,13 @@ export const service: ServiceDefinition<MediaEnv> = {
   version: packageVersion(__dirname),
   envSchema,
   database: { schema: 'media', entities: [MediaSessionEntity], migrations },
-  imports: () => [WorkersModule, SessionsModule],
+  imports: () => [
+    WorkersModule,
+    SessionsModule,
+    LegsModule,
+    PlaybackModule,
+    DtmfModule,
+    BridgesModule,
+    RecordingsModule,
+  ],
 };

@@ -1,14 +1,31 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const MEDIA_SESSION_STATES = ['open', 'closed'] as const;
+export const MEDIA_SESSION_STATES = [
+  'offered',
+  'answered',
+  'connected',
+  'closed',
+  'failed',
+] as const;
 export type MediaSessionState = (typeof MEDIA_SESSION_STATES)[number];
+/** States of a leg that still holds ports and a router. */
+export const OPEN_MEDIA_SESSION_STATES = ['offered', 'answered', 'connected'] as const;
 
 /**
- * A call's media on one media instance: which instance holds its router, so commands for
- * the call reach the right replica and a crashed instance's calls can be found.
+ * A call's media leg on one media instance: which instance and mediasoup worker hold its
+ * router, its state and when it changed, so commands for the call reach the right
+ * replica and a crashed instance's calls can be found. At most one open leg per call.
  */
 @Entity({ name: 'media_sessions' })
-@Check('media_sessions_state_check', `"state" IN ('open', 'closed')`)
+@Check(
+  'media_sessions_state_check',
+  `"state" IN ('offered', 'answered', 'connected', 'closed', 'failed')`,
+)
+@Check('media_sessions_direction_check', `"direction" IN ('inbound', 'outbound')`)
+@Index('media_sessions_open_call_sid_uq', ['callSid'], {
+  unique: true,
+  where: `"state" IN ('offered', 'answered', 'connected')`,
+})
 export class MediaSessionEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -21,15 +38,30 @@ export class MediaSessionEntity {
   @Column({ name: 'instance_id', type: 'varchar', length: 128 })
   instanceId!: string;
 
+  /** inbound: WhatsApp user called (Parley answered); outbound: Parley offered. */
+  @Column({ type: 'varchar', length: 8 })
+  direction!: 'inbound' | 'outbound';
+
+  /** Process id of the mediasoup worker the leg's router runs on. */
+  @Column({ name: 'worker_pid', type: 'integer', nullable: true })
+  workerPid!: number | null;
+
   @Column({ name: 'router_id', type: 'uuid', nullable: true })
   routerId!: string | null;
 
-  @Column({ type: 'varchar', length: 16, default: 'open' })
+  @Column({ type: 'varchar', length: 16 })
   state!: MediaSessionState;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
+  @Column({ name: 'connected_at', type: 'timestamptz', nullable: true })
+  connectedAt!: Date | null;
+
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt!: Date | null;
+
+  /** Why the leg ended: `closed` (asked to), `failed: <reason>`, `shutdown`... */
+  @Column({ name: 'end_reason', type: 'varchar', length: 200, nullable: true })
+  endReason!: string | null;
 }

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MediaSessionEntity } from './media-session.entity';
+import { MediaSessionsRepository } from './media-sessions.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature([MediaSessionEntity])],
-  exports: [TypeOrmModule],
+  providers: [MediaSessionsRepository],
+  exports: [MediaSessionsRepository],
 })
 export class SessionsModule {}

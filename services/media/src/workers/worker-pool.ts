@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
   MetricsService,
   PARLEY_ENV,
@@ -10,16 +10,19 @@ import { createWorker } from 'mediasoup';
 import { type Worker } from 'mediasoup/node/lib/types';
 import { Gauge } from 'prom-client';
 import { type MediaEnv } from '../config/env.schema';
+import { MediasoupResources, type MediasoupCounts } from './mediasoup-resources';
 import { splitPortRange } from './port-ranges';
 
 /**
  * One mediasoup Worker per configured core, handed out round robin. A worker that dies
  * takes its calls with it and cannot be trusted to be replaced in place: the process
- * exits so the orchestrator restarts it cleanly.
+ * exits so the orchestrator restarts it cleanly. Workers close last on shutdown
+ * (`onApplicationShutdown`), after the legs they carry drained.
  */
 @Injectable()
-export class WorkerPool implements OnModuleInit, OnModuleDestroy {
+export class WorkerPool implements OnModuleInit, OnApplicationShutdown {
   private readonly workers: Worker[] = [];
+  private readonly resources = new MediasoupResources();
   private nextIndex = 0;
   private closing = false;
 
@@ -68,12 +71,30 @@ export class WorkerPool implements OnModuleInit, OnModuleDestroy {
         this.set(workers.filter((w) => !w.closed).length);
       },
     });
+    const resources = this.resources;
+    new Gauge({
+      name: 'parley_mediasoup_objects',
+      help: 'Live mediasoup routers, transports, producers and consumers (leaks show here).',
+      labelNames: ['kind'],
+      registers: [this.metrics.registry],
+      collect() {
+        const counts = resources.snapshot();
+        for (const kind of ['routers', 'transports', 'producers', 'consumers'] as const) {
+          this.set({ kind }, counts[kind]);
+        }
+      },
+    });
+  }
+
+  /** Live mediasoup objects of this process. */
+  counts(): MediasoupCounts {
+    return this.resources.snapshot();
   }
 
   /** The next worker in round-robin order. */
   next(): Worker {
     const worker = this.workers[this.nextIndex % this.workers.length];
-    if (!worker) throw new Error('no mediasoup worker is running');
+    if (!worker || worker.closed) throw new Error('no mediasoup worker is running');
     this.nextIndex = (this.nextIndex + 1) % this.workers.length;
     return worker;
   }
@@ -82,9 +103,10 @@ export class WorkerPool implements OnModuleInit, OnModuleDestroy {
     return this.workers.length;
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.closing = true;
     for (const w of this.workers) w.close();
+    this.resources.dispose();
   }
 
   private onWorkerDied(worker: Worker, error: Error): void {

@@ -1,0 +1,47 @@
+import { Controller } from '@nestjs/common';
+import { type CommandReply, type CommandRequest } from '@parley/contracts';
+import { CommandHandler, CommandPayload } from '@parley/nest-kit';
+import { LegsService } from './legs.service';
+
+/** `media.v1.leg.*`: set-up, hold and teardown of WhatsApp legs. */
+@Controller()
+export class LegsController {
+  constructor(private readonly legs: LegsService) {}
+
+  @CommandHandler('media.v1.leg.answer')
+  async answer(
+    @CommandPayload('media.v1.leg.answer') req: CommandRequest<'media.v1.leg.answer'>,
+  ): Promise<CommandReply<'media.v1.leg.answer'>> {
+    return { sdpAnswer: await this.legs.answer(req.callSid, req.sdpOffer) };
+  }
+
+  @CommandHandler('media.v1.leg.offer')
+  async offer(
+    @CommandPayload('media.v1.leg.offer') req: CommandRequest<'media.v1.leg.offer'>,
+  ): Promise<CommandReply<'media.v1.leg.offer'>> {
+    return { sdpOffer: await this.legs.offer(req.callSid) };
+  }
+
+  @CommandHandler('media.v1.leg.apply-answer')
+  async applyAnswer(
+    @CommandPayload('media.v1.leg.apply-answer') req: CommandRequest<'media.v1.leg.apply-answer'>,
+  ): Promise<CommandReply<'media.v1.leg.apply-answer'>> {
+    await this.legs.applyAnswer(req.callSid, req.sdpAnswer);
+    return { ok: true };
+  }
+
+  @CommandHandler('media.v1.leg.close')
+  async close(
+    @CommandPayload('media.v1.leg.close') req: CommandRequest<'media.v1.leg.close'>,
+  ): Promise<CommandReply<'media.v1.leg.close'>> {
+    return { closed: await this.legs.close(req.callSid) };
+  }
+
+  @CommandHandler('media.v1.leg.hold')
+  hold(
+    @CommandPayload('media.v1.leg.hold') req: CommandRequest<'media.v1.leg.hold'>,
+  ): CommandReply<'media.v1.leg.hold'> {
+    this.legs.hold(req.callSid, req.hold);
+    return { ok: true };
+  }
+}
