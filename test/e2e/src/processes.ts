@@ -6,7 +6,7 @@ import { type ServiceName } from '@parley/contracts';
 const ROOT = join(__dirname, '..', '..', '..');
 
 export interface ServiceProcess {
-  name: ServiceName;
+  name: ServiceName | 'meta-sim';
   url: string;
   child: ChildProcess;
   output: () => string;
@@ -41,21 +41,31 @@ export async function startService(
   env: NodeJS.ProcessEnv,
 ): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = run(join(ROOT, 'services', name, 'dist', 'main.js'), {
-    ...env,
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: String(port),
+  const url = `http://127.0.0.1:${port}`;
+  return startProcess(name, join(ROOT, 'services', name, 'dist', 'main.js'), {
+    env: { ...env, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) },
+    url,
+    readyUrl: `${url}/readyz`,
   });
+}
+
+/** Starts a built script and waits until `readyUrl` answers 200. */
+export async function startProcess(
+  name: ServiceProcess['name'],
+  script: string,
+  opts: { env: NodeJS.ProcessEnv; url: string; readyUrl: string },
+): Promise<ServiceProcess> {
+  const { url } = opts;
+  const child = run(script, opts.env);
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${out}`);
     try {
-      const res = await fetch(`${url}/readyz`);
+      const res = await fetch(opts.readyUrl);
       if (res.status === 200) break;
     } catch {
       // not listening yet
