@@ -47,6 +47,22 @@ export type DialCallStatus = z.infer<typeof DialCallStatus>;
 export const StatusCallbackEvent = z.enum(['initiated', 'ringing', 'answered', 'completed']);
 export type StatusCallbackEvent = z.infer<typeof StatusCallbackEvent>;
 
+/**
+ * What started a recording (Twilio's Recording `source`): `Record` on Calls.json, the
+ * `<Record>` verb, `<Dial record>`, or the call's Recordings resource.
+ */
+export const RecordingSource = z.enum([
+  'OutboundAPI',
+  'RecordVerb',
+  'DialVerb',
+  'StartCallRecordingAPI',
+]);
+export type RecordingSource = z.infer<typeof RecordingSource>;
+
+/** Twilio's recording statuses (and `RecordingStatusCallbackEvent` values). */
+export const RecordingStatus = z.enum(['in-progress', 'completed', 'absent', 'failed']);
+export type RecordingStatus = z.infer<typeof RecordingStatus>;
+
 export const HttpMethod = z.enum(['GET', 'POST']);
 export type HttpMethod = z.infer<typeof HttpMethod>;
 

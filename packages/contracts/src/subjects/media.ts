@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RecordingSource } from '../enums';
 import { AccountSid, CallSid, RecordingSid } from '../ids';
 
 /**
@@ -117,6 +118,8 @@ export const RecordingStartRequestV1 = z.object({
   otherCallSid: CallSid.optional(),
   /** dual: `callSid` on channel 1, `otherCallSid` on channel 2. */
   channels: z.enum(['mono', 'dual']).default('mono'),
+  /** What asked for it; echoed in `recording.completed` for the Recordings resource. */
+  source: RecordingSource.default('RecordVerb'),
   /** inbound: what the leg says; outbound: what it hears. */
   track: z.enum(['inbound', 'outbound', 'both']).default('both'),
   maxLengthSec: z.number().int().positive().max(86_400).default(3600),
@@ -138,6 +141,9 @@ export const RecordingCompletedV1 = z.object({
   recordingSid: RecordingSid,
   accountSid: AccountSid,
   callSid: CallSid,
+  /** Older messages (before `source` existed) were all `<Record>`s. */
+  source: RecordingSource.default('RecordVerb'),
+  track: z.enum(['inbound', 'outbound', 'both']).default('both'),
   status: z.enum(['completed', 'failed', 'absent']),
   reason: z.enum(['max-length', 'silence', 'finish-key', 'stopped', 'hangup', 'error']),
   /** Digit that ended it, when `reason` is `finish-key`. */

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalDirectoryStorage } from '../recordings/storage/local-directory-storage';
+import { LocalDirectoryStorage } from '@parley/recording-storage';
 import { FRAME_SAMPLES, framesOf, rms } from './pcm';
 import { Recorder, type RecorderOptions } from './recorder';
 import { dominantFrequency, generateTone, toneAmplitude } from './tones';

@@ -4,7 +4,7 @@ import { type FileHandle, mkdir, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Readable } from 'node:stream';
-import { type RecordingStorage, type StoredObject } from '../recordings/storage/storage';
+import { type RecordingStorage, type StoredObject } from '@parley/recording-storage';
 import { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE, fromDbfs, int16ToLeBytes, rms } from './pcm';
 import { Resampler, type ResamplerQuality } from './resample';
 import { wavHeader } from './wav';

@@ -141,6 +141,7 @@ describe('bridged WhatsApp legs, their digits and recordings', () => {
       callSid: caller.callSid,
       otherCallSid: callee.callSid,
       channels: 'dual',
+      source: 'DialVerb',
     });
     await hearFor(callee, 2_000);
     await media.request('media.v1.recording.stop', { recordingSid });
@@ -150,6 +151,7 @@ describe('bridged WhatsApp legs, their digits and recordings', () => {
       reason: 'stopped',
       channels: 2,
       callSid: caller.callSid,
+      source: 'DialVerb',
       finishedOnKey: null,
     });
     expect(done.durationSec).toBeGreaterThanOrEqual(1);
@@ -205,6 +207,8 @@ describe('bridged WhatsApp legs, their digits and recordings', () => {
     const done = await media.waitForRecording(recordingSid);
     expect(done.reason).toBe('hangup');
     expect(done.status).toBe('completed');
+    // No source given: a <Record>, as recordings were before sources existed.
+    expect(done.source).toBe('RecordVerb');
   });
 
   it('leaves no mediasoup object or rtpengine session behind', async () => {

@@ -2,6 +2,11 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { baseEnvSchema } from '@parley/nest-kit';
+import {
+  RECORDING_STORAGE_SETTINGS_MESSAGE,
+  recordingStorageEnvShape,
+  recordingStorageSettingsComplete,
+} from '@parley/recording-storage';
 import { z } from 'zod';
 
 const ipAddress = z.string().refine((v) => isIP(v) !== 0, 'must be an IPv4 or IPv6 address');
@@ -112,25 +117,11 @@ export const envSchema = baseEnvSchema({ httpPort: 3004 })
     /** The espeak-ng executable for `<Say>`. */
     MEDIA_TTS_COMMAND: z.string().min(1).default('espeak-ng'),
     // ---- recordings ------------------------------------------------------------------------
-    /** Where finished recordings go: a local directory, or S3 (or an S3-compatible store). */
-    RECORDINGS_STORAGE: z.enum(['local', 's3']).default('local'),
-    /** Directory of `local` storage (relative paths are from the working directory). */
-    RECORDINGS_DIR: z.string().min(1).default('.data/recordings'),
+    ...recordingStorageEnvShape,
     /** Directory of recordings being written (the OS temp dir by default). */
     RECORDINGS_TMP_DIR: z.string().min(1).optional(),
     /** Sample rate of stored WAVs; WhatsApp audio is wideband, so 16 kHz keeps all of it. */
     RECORDINGS_SAMPLE_RATE: z.coerce.number().int().min(8_000).max(48_000).default(16_000),
-    RECORDINGS_S3_ENDPOINT: z.string().url().optional(),
-    RECORDINGS_S3_REGION: z.string().min(1).default('us-east-1'),
-    RECORDINGS_S3_BUCKET: z.string().min(3).optional(),
-    RECORDINGS_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
-    RECORDINGS_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
-    RECORDINGS_S3_SESSION_TOKEN: z.string().min(1).optional(),
-    /** Path-style URLs (MinIO and most self-hosted stores); `false` for virtual-hosted. */
-    RECORDINGS_S3_FORCE_PATH_STYLE: z
-      .enum(['true', 'false'])
-      .default('true')
-      .transform((v) => v === 'true'),
     /** Most legs this instance carries at once; more are refused with 20503. */
     MEDIA_MAX_LEGS: z.coerce.number().int().min(1).max(100_000).default(2_000),
   })
@@ -149,21 +140,10 @@ export const envSchema = baseEnvSchema({ httpPort: 3004 })
     path: ['RTPENGINE_BIN'],
     message: 'no rtpengine binary here (install rtpengine-daemon, or set RTPENGINE_NG_ADDRESS)',
   })
-  .refine(
-    (e) =>
-      e.RECORDINGS_STORAGE !== 's3' ||
-      Boolean(
-        e.RECORDINGS_S3_ENDPOINT &&
-        e.RECORDINGS_S3_BUCKET &&
-        e.RECORDINGS_S3_ACCESS_KEY_ID &&
-        e.RECORDINGS_S3_SECRET_ACCESS_KEY,
-      ),
-    {
-      path: ['RECORDINGS_STORAGE'],
-      message:
-        's3 needs RECORDINGS_S3_ENDPOINT, RECORDINGS_S3_BUCKET, RECORDINGS_S3_ACCESS_KEY_ID and RECORDINGS_S3_SECRET_ACCESS_KEY',
-    },
-  )
+  .refine(recordingStorageSettingsComplete, {
+    path: ['RECORDINGS_STORAGE'],
+    message: RECORDING_STORAGE_SETTINGS_MESSAGE,
+  })
   .refine(
     (e) => (e.RTPENGINE_WHATSAPP_INTERFACE === '') === (e.RTPENGINE_INTERNAL_INTERFACE === ''),
     {

@@ -11,6 +11,7 @@ import {
   type RecordingStartRequestV1,
 } from '@parley/contracts';
 import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { type RecordingStorage } from '@parley/recording-storage';
 import { type z } from 'zod';
 import { beepFrames, Recorder, type RecorderStop } from '../audio';
 import { type MediaEnv } from '../config/env.schema';
@@ -19,7 +20,6 @@ import { type Leg } from '../legs/leg';
 import { LegsService } from '../legs/legs.service';
 import { PlaybackService } from '../playback/playback.service';
 import { ChannelDecoder } from './channel-decoder';
-import { type RecordingStorage } from './storage';
 
 export const RECORDING_STORAGE = Symbol('RECORDING_STORAGE');
 
@@ -201,6 +201,8 @@ export class RecordingsService implements OnModuleInit, BeforeApplicationShutdow
       recordingSid: req.recordingSid,
       accountSid: req.accountSid,
       callSid: req.callSid,
+      source: req.source,
+      track: req.track,
       finishedOnKey: reason === 'finish-key' ? key : null,
       channels,
       startedAt: rec.startedAt.toISOString(),
