@@ -19,6 +19,8 @@ import { MetaWebhooksModule } from './meta-webhooks/meta-webhooks.module';
 import { MetaModule } from './meta/meta.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { PeersModule } from './peers/peers.module';
+import { RecordingEntity } from './recordings/recording.entity';
+import { RecordingsModule } from './recordings/recordings.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { SenderEntity } from './senders/sender.entity';
 import { SendersModule } from './senders/senders.module';
@@ -31,6 +33,7 @@ export const entities = [
   CallEntity,
   CallEventEntity,
   MetaWebhookEventEntity,
+  RecordingEntity,
 ];
 
 export const service: ServiceDefinition<CallControlEnv> = {
@@ -52,6 +55,7 @@ export const service: ServiceDefinition<CallControlEnv> = {
     MetaModule,
     PeersModule,
     CallsModule,
+    RecordingsModule,
     MetaWebhooksModule,
     OpenApiModule,
   ],

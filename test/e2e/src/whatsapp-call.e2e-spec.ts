@@ -1,10 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import {
-  AccountSid,
   NatsBus,
-  newSid,
   type CallSid,
   type DtmfReceivedV1,
   type PlayFinishedV1,
@@ -52,6 +50,7 @@ describe('A WhatsApp call through every service', () => {
   const plays: PlayFinishedV1[] = [];
   const recordings: RecordingCompletedV1[] = [];
   let consentAllows = true;
+  let recordingsDir: string;
 
   const auth = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
   async function rest<T>(method: string, path: string, body?: Record<string, string>) {
@@ -70,6 +69,7 @@ describe('A WhatsApp call through every service', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e_call');
+    recordingsDir = await mkdtemp(join(tmpdir(), 'parley-e2e-recordings-'));
     nc = await connect({ servers: testNatsUrl() });
     bus = new NatsBus(nc, { source: 'e2e/test' });
 
@@ -95,6 +95,8 @@ describe('A WhatsApp call through every service', () => {
       MEDIASOUP_NUM_WORKERS: '1',
       META_GRAPH_BASE_URL: sim.url,
       WHATSAPP_NUMBER_CHECK: 'possible',
+      // media writes recordings where call-control serves them from.
+      RECORDINGS_DIR: recordingsDir,
       PARLEY_DEV_ACCOUNT_SID: ACCOUNT_SID,
       PARLEY_DEV_AUTH_TOKEN: AUTH_TOKEN,
       ...(process.env.MEDIASOUP_WORKER_BIN
@@ -171,6 +173,7 @@ describe('A WhatsApp call through every service', () => {
     await Promise.all([...running, sim].filter(Boolean).map((p) => p.exited));
     await nc?.drain();
     await db?.drop();
+    if (recordingsDir) await rm(recordingsDir, { recursive: true, force: true });
   }, 30_000);
 
   it('a WhatsApp user calls in, hears a spoken prompt, presses keys, and the call completes', async () => {
@@ -240,7 +243,7 @@ describe('A WhatsApp call through every service', () => {
     expect(Number(call.duration)).toBeGreaterThanOrEqual(1);
   }, 90_000);
 
-  it('the business calls a user through the REST API, records what the user says, and hangs up', async () => {
+  it('the business calls a user through the REST API with Record=true, hangs up, and serves the recording', async () => {
     await simClient.grantPermission(CALLER, phoneNumberId, { permanent: true });
     consentAllows = true;
     const created = await rest<{ sid: string; status: string }>(
@@ -250,6 +253,7 @@ describe('A WhatsApp call through every service', () => {
         From: `whatsapp:+${BUSINESS_NUMBER}`,
         To: `whatsapp:+${CALLER}`,
         Twiml: '<Response><Pause length="30"/></Response>',
+        Record: 'true',
       },
     );
     const callSid = created.sid as CallSid;
@@ -260,26 +264,17 @@ describe('A WhatsApp call through every service', () => {
     );
     expect(session.document).toMatchObject({ kind: 'twiml' });
 
-    const recordingSid = newSid('RE');
-    await bus.request(
-      'media.v1.recording.start',
-      {
-        recordingSid,
-        accountSid: AccountSid.parse(ACCOUNT_SID),
-        callSid,
-        maxLengthSec: 2,
-      },
-      { timeoutMs: 10_000 },
-    );
-    const recording = await until('the recording', () =>
-      recordings.find((r) => r.recordingSid === recordingSid),
-    );
-    expect(recording).toMatchObject({ status: 'completed', channels: 1, reason: 'max-length' });
-    expect(recording.storageUri).toMatch(/^file:\/\//);
-    const wav = decodeWav(await readFile(fileURLToPath(recording.storageUri!)));
-    // The user's 660 Hz tone crossed WebRTC, rtpengine and mediasoup into the recording.
-    const frequency = dominantFrequency(wav.samples, { sampleRate: wav.sampleRate });
-    expect(Math.abs((frequency ?? 0) - 660)).toBeLessThan(15);
+    // Record=true: call-control asked media to record from the answer. Let the user speak.
+    const recordingsPath = `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls/${callSid}/Recordings.json`;
+    const live = await until('the recording to start', async () => {
+      const page = await rest<{ recordings: { sid: string; status: string }[] }>(
+        'GET',
+        recordingsPath,
+      );
+      return page.recordings[0];
+    });
+    expect(live.status).toBe('in-progress');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
 
     await rest('POST', `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls/${callSid}.json`, {
       Status: 'completed',
@@ -291,6 +286,30 @@ describe('A WhatsApp call through every service', () => {
       );
       return c.status === 'completed' ? c : undefined;
     });
+    expect(Number(call.duration)).toBeGreaterThanOrEqual(1);
+
+    // The hangup ended the recording; media stored it and call-control serves it.
+    const recording = await until('the recording to complete', async () => {
+      const page = await rest<{
+        recordings: { sid: string; status: string; duration: string; source: string }[];
+      }>('GET', recordingsPath);
+      return page.recordings[0]?.status === 'completed' ? page.recordings[0] : undefined;
+    });
+    expect(recording).toMatchObject({ sid: live.sid, source: 'OutboundAPI' });
+    expect(Number(recording.duration)).toBeGreaterThanOrEqual(1);
+    expect(recordings.find((r) => r.recordingSid === live.sid)).toMatchObject({
+      reason: 'hangup',
+      channels: 1,
+    });
+    const media = await fetch(
+      `${api}/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/${live.sid}.wav`,
+      { headers: { authorization: auth } },
+    );
+    expect(media.status).toBe(200);
+    const wav = decodeWav(Buffer.from(await media.arrayBuffer()));
+    // The user's 660 Hz tone crossed WebRTC, rtpengine and mediasoup into the recording.
+    const frequency = dominantFrequency(wav.samples, { sampleRate: wav.sampleRate });
+    expect(Math.abs((frequency ?? 0) - 660)).toBeLessThan(15);
     expect(Number(call.duration)).toBeGreaterThanOrEqual(1);
   }, 90_000);
 

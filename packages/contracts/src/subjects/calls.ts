@@ -1,6 +1,20 @@
 import { z } from 'zod';
-import { CallDirection, CallStatus, HttpMethod, StatusCallbackEvent } from '../enums';
-import { AccountSid, ApplicationSid, CallSid, SenderSid, WhatsAppAddress } from '../ids';
+import {
+  CallDirection,
+  CallStatus,
+  HttpMethod,
+  RecordingSource,
+  RecordingStatus,
+  StatusCallbackEvent,
+} from '../enums';
+import {
+  AccountSid,
+  ApplicationSid,
+  CallSid,
+  RecordingSid,
+  SenderSid,
+  WhatsAppAddress,
+} from '../ids';
 
 /** Where and how a call's status callbacks go (REST `StatusCallback*`, TwiML noun attributes). */
 export const StatusCallbackConfig = z.object({
@@ -35,6 +49,40 @@ export const CallStatusChangedV1 = z.object({
   statusCallback: StatusCallbackConfig.nullable(),
 });
 export type CallStatusChangedV1 = z.infer<typeof CallStatusChangedV1>;
+
+/** Where a recording's status callbacks go (`RecordingStatusCallback*`). */
+export const RecordingStatusCallbackConfig = z.object({
+  url: z.string().url(),
+  method: HttpMethod,
+  /** Twilio's default is `completed` only. */
+  events: z.array(RecordingStatus).min(1),
+});
+export type RecordingStatusCallbackConfig = z.infer<typeof RecordingStatusCallbackConfig>;
+
+/**
+ * A recording (Twilio's Recording resource, owned by call-control) started or ended.
+ * Published durably, de-duplicated by `${recordingSid}:${status}`, for webhook-dispatch
+ * (`RecordingStatusCallback`) and anyone else who follows recordings.
+ */
+export const RecordingStatusChangedV1 = z.object({
+  recordingSid: RecordingSid,
+  accountSid: AccountSid,
+  callSid: CallSid,
+  status: RecordingStatus,
+  source: RecordingSource,
+  channels: z.union([z.literal(1), z.literal(2)]),
+  track: z.enum(['inbound', 'outbound', 'both']),
+  startTime: z.string().datetime(),
+  /** Whole seconds, once the recording ended. */
+  durationSec: z.number().int().nonnegative().nullable(),
+  /** Twilio-style code when it failed. */
+  errorCode: z.number().int().nullable(),
+  /** The recording's media, as clients fetch it (`.../Recordings/RE...`), once stored. */
+  mediaUrl: z.string().url().nullable(),
+  statusCallback: RecordingStatusCallbackConfig.nullable(),
+  occurredAt: z.string().datetime(),
+});
+export type RecordingStatusChangedV1 = z.infer<typeof RecordingStatusChangedV1>;
 
 /**
  * A WhatsApp user answered a call-permission request (Meta `messages` webhook,

@@ -11,6 +11,7 @@ import {
   CallStatusChangedV1,
   PermissionCheckReplyV1,
   PermissionCheckRequestV1,
+  RecordingStatusChangedV1,
   SessionRedirectRequestV1,
   SessionStartReplyV1,
   SessionStartRequestV1,
@@ -65,6 +66,7 @@ export const events = {
 export const durableEvents = {
   'calls.v1.call.status-changed': CallStatusChangedV1,
   'calls.v1.permission.replied': CallPermissionRepliedV1,
+  'calls.v1.recording.status-changed': RecordingStatusChangedV1,
   'media.v1.recording.completed': RecordingCompletedV1,
 } as const;
 
@@ -161,8 +163,12 @@ export interface StreamDefinition {
 export const streams: readonly StreamDefinition[] = [
   {
     name: 'PARLEY_CALLS',
-    subjects: ['calls.v1.call.status-changed', 'calls.v1.permission.replied'],
-    description: 'Call lifecycle events and WhatsApp permission replies.',
+    subjects: [
+      'calls.v1.call.status-changed',
+      'calls.v1.permission.replied',
+      'calls.v1.recording.status-changed',
+    ],
+    description: 'Call lifecycle events, WhatsApp permission replies and recording statuses.',
     maxAgeSeconds: 7 * 24 * 3600,
     duplicateWindowSeconds: 2 * 60,
   },

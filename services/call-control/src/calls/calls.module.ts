@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApplicationsModule } from '../applications/applications.module';
 import { CallEventsModule } from '../call-events/call-events.module';
+import { RecordingsModule } from '../recordings/recordings.module';
 import { SendersModule } from '../senders/senders.module';
 import { CallEntity } from './call.entity';
 import { CallCommandsController } from './call-commands.controller';
@@ -21,6 +22,7 @@ import { OutboundCalls } from './outbound-calls.service';
     CallEventsModule,
     SendersModule,
     ApplicationsModule,
+    RecordingsModule,
   ],
   controllers: [CallsController, CallCommandsController],
   providers: [

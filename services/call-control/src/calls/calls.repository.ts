@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { CALL_STATUSES, type CallStatus, ParleyError } from '@parley/contracts';
-import { type Repository, type SelectQueryBuilder } from 'typeorm';
+import { type Repository } from 'typeorm';
 import {
   applyKeyset,
   buildPage,
@@ -10,6 +10,7 @@ import {
   type TwilioPage,
 } from '../common/paging';
 import { Params } from '../common/params';
+import { applyTimeFilter } from '../common/time-filter';
 import { accountPath } from '../common/twilio-format';
 import { CallEntity } from './call.entity';
 import { serializeCall } from './call.resource';
@@ -27,32 +28,6 @@ export const CALL_LIST_FILTERS = [
   'EndTime<',
   'EndTime>',
 ] as const;
-
-interface TimeBound {
-  from?: Date;
-  to?: Date;
-}
-
-const DAY_MS = 86_400_000;
-
-/**
- * `StartTime=2024-05-01` is that (UTC) day; `StartTime<` means on or before, `StartTime>`
- * on or after. A date means the whole day, a date-time its instant.
- */
-export function timeBound(name: string, value: string, mode: '=' | '<' | '>'): TimeBound {
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const instant = new Date(dateOnly ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(instant.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
-    throw new ParleyError(20001, `${name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time`);
-  }
-  const dayStart = new Date(
-    Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), instant.getUTCDate()),
-  );
-  const dayEnd = new Date(dayStart.getTime() + DAY_MS - 1);
-  if (mode === '=') return { from: dayStart, to: dayEnd };
-  if (mode === '<') return { to: dateOnly ? dayEnd : instant };
-  return { from: dateOnly ? dayStart : instant };
-}
 
 @Injectable()
 export class CallsRepository {
@@ -121,8 +96,8 @@ export class CallsRepository {
       }
       qb.andWhere('c.status = :status', { status: filters.Status });
     }
-    this.timeFilter(qb, 'c.start_time', 'StartTime', filters);
-    this.timeFilter(qb, 'c.end_time', 'EndTime', filters);
+    applyTimeFilter(qb, 'c.start_time', 'StartTime', filters);
+    applyTimeFilter(qb, 'c.end_time', 'EndTime', filters);
     const rows = await applyKeyset(
       qb,
       [{ expr: 'c.date_created', cast: 'timestamptz' }, { expr: 'c.sid' }],
@@ -164,24 +139,5 @@ export class CallsRepository {
       .limit(limit)
       .getRawMany<{ sid: string }>();
     return rows.map((r) => r.sid);
-  }
-
-  private timeFilter(
-    qb: SelectQueryBuilder<CallEntity>,
-    column: string,
-    name: 'StartTime' | 'EndTime',
-    filters: Record<string, string | undefined>,
-  ): void {
-    const bounds: TimeBound[] = [];
-    const eq = filters[name];
-    const before = filters[`${name}<`];
-    const after = filters[`${name}>`];
-    if (eq) bounds.push(timeBound(name, eq, '='));
-    if (before) bounds.push(timeBound(`${name}<`, before, '<'));
-    if (after) bounds.push(timeBound(`${name}>`, after, '>'));
-    bounds.forEach((b, i) => {
-      if (b.from) qb.andWhere(`${column} >= :${name}From${i}`, { [`${name}From${i}`]: b.from });
-      if (b.to) qb.andWhere(`${column} <= :${name}To${i}`, { [`${name}To${i}`]: b.to });
-    });
   }
 }

@@ -341,17 +341,19 @@ describe('outbound (business-initiated) WhatsApp calls through the REST API', ()
     expect(String(res.body.message)).toMatch(/cannot be connected to PSTN/);
   });
 
-  it('refuses Record=true (recordings of REST calls are not built yet) and creates no call', async () => {
+  it('refuses an unknown RecordingStatusCallbackEvent and creates no call', async () => {
     const before = await t.rest.get(calls());
     const res = await t.rest.post(calls(), {
       To: 'whatsapp:+447700900556',
       From: t.senderId,
       Url: 'https://x.test/',
       Record: 'true',
+      RecordingStatusCallback: 'https://x.test/rec',
+      RecordingStatusCallbackEvent: 'completed paused',
     });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe(20001);
-    expect(String(res.body.message)).toMatch(/Record=true is not supported yet/);
+    expect(String(res.body.message)).toMatch(/RecordingStatusCallbackEvent must be among/);
     const after = await t.rest.get(calls());
     expect((after.body.calls as unknown[]).length).toBe((before.body.calls as unknown[]).length);
   });

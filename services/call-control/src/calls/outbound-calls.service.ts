@@ -20,6 +20,7 @@ import { MetaService } from '../meta/meta.service';
 import { ConsentPeer } from '../peers/consent.peer';
 import { InterpreterPeer } from '../peers/interpreter.peer';
 import { MediaPeer } from '../peers/media.peer';
+import { recordingCallbackEvents, RecordingsService } from '../recordings/recordings.service';
 import { type SenderEntity } from '../senders/sender.entity';
 import { SendersService } from '../senders/senders.service';
 import { type CallEntity, type CallRecordingOptions } from './call.entity';
@@ -55,6 +56,7 @@ export class OutboundCalls implements OnApplicationShutdown {
     private readonly media: MediaPeer,
     private readonly meta: MetaService,
     private readonly interpreter: InterpreterPeer,
+    private readonly recordings: RecordingsService,
     private readonly timeline: CallTimeline,
     private readonly clock: Clock,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
@@ -102,20 +104,14 @@ export class OutboundCalls implements OnApplicationShutdown {
         `StatusCallbackEvent must be among ${STATUS_CALLBACK_EVENTS.join(', ')}, got "${unknown.slice(0, 20)}"`,
       );
     const record = p.bool('Record') ?? false;
-    // Recording REST calls needs the Recordings resource and its callbacks, not built yet:
-    // refuse clearly rather than accept the call and silently not record it.
-    if (record)
-      throw new ParleyError(
-        20001,
-        'Record=true is not supported yet: call recordings come with the Recordings resource',
-      );
+    // Recording starts when the call is answered (RecordingsService.startForAnsweredCall).
     const recording: CallRecordingOptions | null = record
       ? {
           record,
           channels: p.oneOf('RecordingChannels', ['mono', 'dual'] as const) ?? 'mono',
           statusCallback: p.url('RecordingStatusCallback') ?? null,
           statusCallbackMethod: p.method('RecordingStatusCallbackMethod') ?? 'POST',
-          statusCallbackEvents: p.list('RecordingStatusCallbackEvent'),
+          statusCallbackEvents: recordingCallbackEvents(p.list('RecordingStatusCallbackEvent')),
         }
       : null;
     const timeoutSec = p.int('Timeout', 1, 600) ?? this.env.CALL_DEFAULT_TIMEOUT_SEC;
@@ -372,6 +368,8 @@ export class OutboundCalls implements OnApplicationShutdown {
     });
     if (!result.changed || result.call.direction !== 'outbound-api') return;
     const answered = result.call;
+    // Before the TwiML starts, so the recording has the whole conversation.
+    await this.recordings.startForAnsweredCall(answered);
     await this.lifecycle.orFail(
       answered,
       { reason: 'interpreter:start-failed', meta: 'terminate', fallbackCode: 20503 },

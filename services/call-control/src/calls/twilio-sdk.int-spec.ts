@@ -1,5 +1,4 @@
 import twilio from 'twilio';
-import RequestClient from 'twilio/lib/base/RequestClient';
 import {
   type Harness,
   provisionTenant,
@@ -7,23 +6,7 @@ import {
   type Tenant,
   waitFor,
 } from '../testing/harness';
-
-/**
- * The official `twilio` SDK, unchanged, pointed at Parley: every request it makes to
- * Twilio's hosts goes to the service under test instead.
- */
-class ParleyRequestClient extends RequestClient {
-  constructor(private readonly parleyUrl: string) {
-    super();
-  }
-
-  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    return super.request<TData>({
-      ...opts,
-      uri: opts.uri.replace(/^https:\/\/(api|messaging)\.twilio\.com/, this.parleyUrl),
-    });
-  }
-}
+import { ParleyRequestClient } from '../testing/twilio-client';
 
 describe('the official twilio SDK against Parley', () => {
   let h: Harness;

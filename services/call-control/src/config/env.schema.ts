@@ -1,4 +1,9 @@
 import { baseEnvSchema } from '@parley/nest-kit';
+import {
+  RECORDING_STORAGE_SETTINGS_MESSAGE,
+  recordingStorageEnvShape,
+  recordingStorageSettingsComplete,
+} from '@parley/recording-storage';
 import { z } from 'zod';
 
 const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -61,8 +66,23 @@ export const envSchema = baseEnvSchema({ httpPort: 3000 })
     /** How often failed or unfinished Meta webhook events are retried. */
     META_WEBHOOK_RETRY_MS: millis(50, 600_000).default(2_000),
     META_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+    /**
+     * Name of the JetStream durable consumer of finished recordings: every replica shares
+     * it, so each recording is taken once. Change it only to run separate installations
+     * on one NATS.
+     */
+    RECORDINGS_CONSUMER: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only')
+      .default('call-control-recordings'),
+    // Recordings are served from the store media writes them to.
+    ...recordingStorageEnvShape,
     /** Largest accepted request body (REST forms and JSON, Meta webhooks). */
     HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(262_144),
+  })
+  .refine(recordingStorageSettingsComplete, {
+    path: ['RECORDINGS_STORAGE'],
+    message: RECORDING_STORAGE_SETTINGS_MESSAGE,
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.PARLEY_SECRETS_KEY) {

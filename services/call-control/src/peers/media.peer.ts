@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NatsBus } from '@parley/contracts';
+import { type CommandRequestInput, NatsBus } from '@parley/contracts';
 import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { CallTimeline } from '../call-events/call-timeline.service';
 import { type CallControlEnv } from '../config/env.schema';
@@ -49,6 +49,30 @@ export class MediaPeer {
       this.bus.request(
         'media.v1.leg.apply-answer',
         { callSid: call.sid, sdpAnswer },
+        { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS, correlationId: call.sid },
+      ),
+    );
+  }
+
+  /** Starts recording the call's leg; media publishes `recording.completed` at the end. */
+  async startRecording(
+    call: CallRef,
+    recording: Omit<CommandRequestInput<'media.v1.recording.start'>, 'accountSid' | 'callSid'>,
+  ): Promise<void> {
+    await this.run(call, 'recording.start', () =>
+      this.bus.request(
+        'media.v1.recording.start',
+        { ...recording, accountSid: call.accountSid, callSid: call.sid },
+        { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS, correlationId: call.sid },
+      ),
+    );
+  }
+
+  async stopRecording(call: CallRef, recordingSid: string): Promise<void> {
+    await this.run(call, 'recording.stop', () =>
+      this.bus.request(
+        'media.v1.recording.stop',
+        { recordingSid },
         { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS, correlationId: call.sid },
       ),
     );

@@ -5,16 +5,24 @@ import {
   type CallStatusChangedV1,
   type CommandReply,
   type CommandRequest,
+  ParleyError,
+  type RecordingCompletedV1,
   type SessionStartRequestV1,
 } from '@parley/contracts';
 import {
   BusinessMediaPeer,
+  encodeWav,
+  generateTone,
   MetaSimClient,
   startMetaSim,
   type RunningMetaSim,
 } from '@parley/meta-sim';
+import { LocalDirectoryStorage, recordingKey } from '@parley/recording-storage';
 import { bootstrap, postgresOptions, runMigrations, type RunningService } from '@parley/nest-kit';
 import { createTestDatabase, testNatsUrl, type TestDatabase } from '@parley/nest-kit/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AckPolicy, connect, DeliverPolicy, type NatsConnection, type Subscription } from 'nats';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
@@ -113,6 +121,14 @@ export class FakePeers {
   readonly redirects: SessionStartRequestV1[] = [];
   readonly consentQuestions: CommandRequest<'consent.v1.permission.check'>[] = [];
   readonly closedLegs: string[] = [];
+  /** Recordings media was asked for, and those still running. */
+  readonly recordingStarts: CommandRequest<'media.v1.recording.start'>[] = [];
+  /** When set, media refuses to start recordings with this error. */
+  recordingRefusal: ParleyError | null = null;
+  private readonly activeRecordings = new Map<
+    string,
+    { req: CommandRequest<'media.v1.recording.start'>; startedAt: Date }
+  >();
   consent: (
     q: CommandRequest<'consent.v1.permission.check'>,
   ) => CommandReply<'consent.v1.permission.check'> = () => ({
@@ -123,7 +139,11 @@ export class FakePeers {
   private readonly legs = new Map<string, BusinessMediaPeer>();
   private readonly subs: Subscription[] = [];
 
-  constructor(private readonly bus: NatsBus) {}
+  constructor(
+    private readonly bus: NatsBus,
+    /** Where this stand-in for media writes recordings (call-control reads them there). */
+    private readonly recordingsDir: string,
+  ) {}
 
   serveAll(): this {
     return this.serveMedia().serveInterpreter().serveConsent();
@@ -150,8 +170,27 @@ export class FakePeers {
         peer.startTone(440);
         return { ok: true as const };
       }),
+      this.bus.handle('media.v1.recording.start', (req) => {
+        if (this.recordingRefusal) return Promise.reject(this.recordingRefusal);
+        if (!this.legs.has(req.callSid)) {
+          return Promise.reject(new ParleyError(20404, `no leg ${req.callSid}`));
+        }
+        this.recordingStarts.push(req);
+        this.activeRecordings.set(req.recordingSid, { req, startedAt: new Date() });
+        return Promise.resolve({ recordingSid: req.recordingSid });
+      }),
+      this.bus.handle('media.v1.recording.stop', async (req) => {
+        if (!this.activeRecordings.has(req.recordingSid)) {
+          throw new ParleyError(20404, `no recording ${req.recordingSid}`);
+        }
+        await this.finishRecording(req.recordingSid, 'stopped');
+        return { ok: true as const };
+      }),
       this.bus.handle('media.v1.leg.close', async (req) => {
         this.closedLegs.push(req.callSid);
+        for (const [sid, rec] of this.activeRecordings) {
+          if (rec.req.callSid === req.callSid) await this.finishRecording(sid, 'hangup');
+        }
         const peer = this.legs.get(req.callSid);
         this.legs.delete(req.callSid);
         if (peer) await peer.close();
@@ -191,6 +230,53 @@ export class FakePeers {
     this.consentSub?.unsubscribe();
   }
 
+  /**
+   * Ends a recording as media does: a WAV (one second of 440 Hz per channel) in recording
+   * storage and a durable `media.v1.recording.completed`.
+   */
+  async finishRecording(
+    recordingSid: string,
+    reason: RecordingCompletedV1['reason'],
+    status: RecordingCompletedV1['status'] = 'completed',
+  ): Promise<void> {
+    const rec = this.activeRecordings.get(recordingSid);
+    if (!rec) throw new Error(`no recording ${recordingSid}`);
+    this.activeRecordings.delete(recordingSid);
+    const { req } = rec;
+    const channels = req.channels === 'dual' ? 2 : 1;
+    let stored: { uri: string; sizeBytes: number } | null = null;
+    if (status === 'completed') {
+      const tone = generateTone(440, 1000, { sampleRate: 8000 });
+      const samples = new Int16Array(tone.length * channels);
+      tone.forEach((v, i) => samples.fill(v, i * channels, (i + 1) * channels));
+      stored = await new LocalDirectoryStorage(this.recordingsDir).put(
+        recordingKey(req.accountSid, recordingSid),
+        encodeWav(samples, 8000, channels),
+        { contentType: 'audio/x-wav' },
+      );
+    }
+    await this.bus.publishDurable(
+      'media.v1.recording.completed',
+      {
+        recordingSid: req.recordingSid,
+        accountSid: req.accountSid,
+        callSid: req.callSid,
+        source: req.source,
+        track: req.track,
+        status,
+        reason,
+        finishedOnKey: null,
+        durationSec: stored ? 1 : 0,
+        channels,
+        storageUri: stored?.uri ?? null,
+        sizeBytes: stored?.sizeBytes ?? 0,
+        startedAt: rec.startedAt.toISOString(),
+        completedAt: new Date().toISOString(),
+      },
+      { msgId: recordingSid },
+    );
+  }
+
   hasLeg(callSid: string): boolean {
     return this.legs.has(callSid);
   }
@@ -214,6 +300,8 @@ export interface Harness {
   /** A NATS client of the test itself (the other services' side). */
   bus: NatsBus;
   peers: FakePeers;
+  /** The service's local recording storage (RECORDINGS_DIR). */
+  recordingsDir: string;
   createAccount(name?: string): Promise<TestAccount>;
   /** SQL against the service's database (through its own connection pool). */
   query<R>(sql: string, params?: unknown[]): Promise<R[]>;
@@ -251,6 +339,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     webhookRetryDelaysMs: [200, 500, 1000],
     ...options.sim,
   });
+  const recordingsDir = await mkdtemp(join(tmpdir(), `cc-recordings-${label}-`));
   const env = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
@@ -267,11 +356,14 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     OUTBOX_SWEEP_MS: '300',
     META_WEBHOOK_RETRY_MS: '100',
     INSTANCE_ID: `cc-test-${label}`,
+    RECORDINGS_DIR: recordingsDir,
+    // Each harness has its own database, so its own consumer of finished recordings.
+    RECORDINGS_CONSUMER: `cc-test-${label}-${Math.random().toString(36).slice(2, 8)}`,
     ...options.env,
   };
   const boot = () => bootstrap(service, { handleSignals: false, env });
   let app = await boot();
-  const peers = new FakePeers(bus);
+  const peers = new FakePeers(bus, recordingsDir);
   if ((options.peers ?? 'all') === 'all') peers.serveAll();
   const harness: Harness = {
     app,
@@ -289,6 +381,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     nc,
     bus,
     peers,
+    recordingsDir,
     async createAccount(name = 'Test account') {
       const created = await app.app.get(AccountsService).create({ friendlyName: name });
       return { sid: created.account.sid, authToken: created.authToken };
@@ -302,6 +395,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
       await sim.close();
       await nc.drain();
       await db.drop();
+      await rm(recordingsDir, { recursive: true, force: true });
     },
   };
   return harness;
