@@ -19,10 +19,10 @@ export interface CreatedApiKey {
 
 @Injectable()
 export class ApiKeysService {
-  /** keySid -> digest of the verified secret, its account and when to forget it. */
+  /** keySid -> digest of the verified secret, the hash it matched and when to forget it. */
   private readonly verified = new Map<
     string,
-    { digest: string; accountSid: string; until: number }
+    { digest: string; secretHash: string; until: number }
   >();
 
   constructor(@InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>) {}
@@ -81,19 +81,31 @@ export class ApiKeysService {
     this.verified.delete(sid);
   }
 
-  /** The key's account if `secret` is its secret, else null. */
+  /**
+   * The key's account if `secret` is its secret, else null. The row is read every time
+   * (one primary-key lookup), so a key revoked on any replica stops working at once; only
+   * the scrypt check is skipped for a secret verified recently.
+   */
   async verify(sid: string, secret: string): Promise<string | null> {
+    const key = await this.keys.findOneBy({ sid });
+    if (!key) {
+      this.verified.delete(sid);
+      return null;
+    }
     const digest = createHash('sha256').update(secret).digest('hex');
     const cached = this.verified.get(sid);
-    if (cached && cached.until > Date.now() && cached.digest === digest) {
-      // Still there? A key deleted on another replica stops working within the TTL anyway.
-      return cached.accountSid;
+    if (
+      cached &&
+      cached.until > Date.now() &&
+      cached.digest === digest &&
+      cached.secretHash === key.secretHash
+    ) {
+      return key.accountSid;
     }
-    const key = await this.keys.findOneBy({ sid });
-    if (!key || !(await verifySecret(secret, key.secretHash))) return null;
+    if (!(await verifySecret(secret, key.secretHash))) return null;
     this.verified.set(sid, {
       digest,
-      accountSid: key.accountSid,
+      secretHash: key.secretHash,
       until: Date.now() + VERIFIED_TTL_MS,
     });
     return key.accountSid;

@@ -117,6 +117,16 @@ describe('tenancy, auth and the account resources', () => {
       expect((await b.rest.delete(`${base}/${sid}.json`)).status).toBe(204);
       expect((await key.get(`/2010-04-01/Accounts/${b.account.sid}/Calls.json`)).status).toBe(401);
     });
+
+    it('stops a key revoked on another replica at once, though this one verified it a moment ago', async () => {
+      const { key, secret } = await h.app.app.get(ApiKeysService).create(b.account.sid, 'short');
+      const viaKey = new RestClient(h.url, key.sid, secret);
+      const calls = `/2010-04-01/Accounts/${b.account.sid}/Calls.json`;
+      expect((await viaKey.get(calls)).status).toBe(200); // verified and remembered here
+      // Another replica deletes it: only the shared database knows.
+      await h.query('DELETE FROM call_control.api_keys WHERE sid = $1', [key.sid]);
+      expect((await viaKey.get(calls)).status).toBe(401);
+    });
   });
 
   describe('isolation: another tenant gets 404, never 403', () => {
