@@ -1,18 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import {
-  newSid,
-  ParleyError,
-  RecordingCompletedV1,
-  type RecordingStatusChangedV1,
-} from '@parley/contracts';
+import { newSid, ParleyError, RecordingCompletedV1 } from '@parley/contracts';
 import { decodeWav, dominantFrequency } from '@parley/meta-sim';
-import { AckPolicy, DeliverPolicy } from 'nats';
 import twilio from 'twilio';
 import {
   type Harness,
   provisionTenant,
+  publishedEvents,
   startHarness,
   type Tenant,
   waitFor,
@@ -77,35 +72,12 @@ describe('call recordings (the Recording resource)', () => {
     }, `recording ${sid} ${status}`);
 
   /** Every `calls.v1.recording.status-changed` of a recording, read back from JetStream. */
-  const statusEvents = async (recordingSid: string) => {
-    const jsm = await h.nc.jetstreamManager();
-    const name = `rec_${Math.random().toString(36).slice(2, 10)}`;
-    await jsm.consumers.add('PARLEY_CALLS', {
-      name,
-      ack_policy: AckPolicy.None,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: 'calls.v1.recording.status-changed',
-      inactive_threshold: 30_000_000_000,
-    });
-    const consumer = await h.nc.jetstream().consumers.get('PARLEY_CALLS', name);
-    const out: { payload: RecordingStatusChangedV1; msgId: string | undefined }[] = [];
-    let pending = (await consumer.info()).num_pending;
-    while (pending > 0) {
-      const batch = await consumer.fetch({ max_messages: 256, expires: 2_000 });
-      let got = 0;
-      for await (const m of batch) {
-        got++;
-        const payload = m.json<RecordingStatusChangedV1>();
-        if (payload.recordingSid === recordingSid) {
-          out.push({ payload, msgId: m.headers?.get('Nats-Msg-Id') });
-        }
-      }
-      if (!got) break;
-      pending -= got;
-    }
-    await jsm.consumers.delete('PARLEY_CALLS', name);
-    return out;
-  };
+  const statusEvents = (recordingSid: string) =>
+    publishedEvents(
+      h.nc,
+      'calls.v1.recording.status-changed',
+      (e) => e.recordingSid === recordingSid,
+    );
 
   beforeAll(async () => {
     h = await startHarness('recordings', {

@@ -3,6 +3,8 @@ import {
   NatsBus,
   streams,
   type CallStatusChangedV1,
+  type DurableEventSubject,
+  type EventPayload,
   type CommandReply,
   type CommandRequest,
   ParleyError,
@@ -401,37 +403,50 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
   return harness;
 }
 
-/** Status events published for a call, read back from JetStream. */
-export async function publishedStatusEvents(
+/**
+ * The durable events of `subject` that `match`, read back from JetStream in order with
+ * their de-duplication ids, through a throwaway consumer.
+ */
+export async function publishedEvents<S extends DurableEventSubject>(
   nc: NatsConnection,
-  callSid: string,
-): Promise<{ payload: CallStatusChangedV1; msgId: string | undefined }[]> {
+  subject: S,
+  match: (payload: EventPayload<S>) => boolean,
+): Promise<{ payload: EventPayload<S>; msgId: string | undefined }[]> {
+  const stream = streams.find((d) => d.subjects.includes(subject));
+  if (!stream) throw new Error(`no stream holds ${subject}`);
   const jsm = await nc.jetstreamManager();
   const name = `cc_test_${Math.random().toString(36).slice(2, 10)}`;
-  await jsm.consumers.add('PARLEY_CALLS', {
+  await jsm.consumers.add(stream.name, {
     name,
     ack_policy: AckPolicy.None,
     deliver_policy: DeliverPolicy.All,
-    filter_subject: 'calls.v1.call.status-changed',
+    filter_subject: subject,
     inactive_threshold: 30_000_000_000,
   });
-  const consumer = await nc.jetstream().consumers.get('PARLEY_CALLS', name);
-  const out: { payload: CallStatusChangedV1; msgId: string | undefined }[] = [];
-  const info = await consumer.info();
-  let pending = info.num_pending;
+  const consumer = await nc.jetstream().consumers.get(stream.name, name);
+  const out: { payload: EventPayload<S>; msgId: string | undefined }[] = [];
+  let pending = (await consumer.info()).num_pending;
   while (pending > 0) {
     const batch = await consumer.fetch({ max_messages: Math.min(pending, 256), expires: 2_000 });
     let got = 0;
     for await (const m of batch) {
       got++;
-      const payload = m.json<CallStatusChangedV1>();
-      if (payload.callSid === callSid) out.push({ payload, msgId: m.headers?.get('Nats-Msg-Id') });
+      const payload = m.json<EventPayload<S>>();
+      if (match(payload)) out.push({ payload, msgId: m.headers?.get('Nats-Msg-Id') });
     }
     if (!got) break;
     pending -= got;
   }
-  await jsm.consumers.delete('PARLEY_CALLS', name);
+  await jsm.consumers.delete(stream.name, name);
   return out;
+}
+
+/** Status events published for a call, read back from JetStream. */
+export function publishedStatusEvents(
+  nc: NatsConnection,
+  callSid: string,
+): Promise<{ payload: CallStatusChangedV1; msgId: string | undefined }[]> {
+  return publishedEvents(nc, 'calls.v1.call.status-changed', (e) => e.callSid === callSid);
 }
 
 export interface Tenant {
