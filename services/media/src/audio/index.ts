@@ -6,7 +6,7 @@ export * from './pcm';
 export * from './resample';
 export * from './g711';
 export * from './wav';
-export * from './opus';
+export * from '@parley/opus';
 export * from './tones';
 export * from './ringback';
 export * from './dtmf';

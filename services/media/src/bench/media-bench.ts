@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     MEDIASOUP_RTC_MAX_PORT: '45999',
     LEG_CONNECT_TIMEOUT_MS: '60000',
   });
-  // The simulated users' Opus (opusscript) can throw from a timer: clean up, then fail.
+  // A simulated user's failure surfaces from a timer: clean up, then fail.
   process.once('uncaughtException', (error) => {
     console.error(error);
     media.child.kill('SIGTERM');

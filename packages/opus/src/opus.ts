@@ -1,5 +1,4 @@
 import createOpusModule from 'opusscript/build/opusscript_native_wasm.js';
-import { FRAME_SAMPLES, SAMPLE_RATE } from './pcm';
 
 /**
  * Opus encoding and decoding at 48 kHz mono over libopus compiled to wasm (the build that
@@ -11,7 +10,16 @@ import { FRAME_SAMPLES, SAMPLE_RATE } from './pcm';
  * older encoder throws "detached ArrayBuffer". Here the heap is read through the module's
  * current views on every call, and all instances share one set of scratch buffers (calls
  * run one at a time on the event loop).
+ *
+ * No public type mentions the wasm module's types (they are declared ambiently in
+ * opusscript-native.d.ts, which is not part of dist), so consumers type-check against
+ * dist without it.
  */
+
+/** The only sample rate these codecs run at (Opus's native rate). */
+export const OPUS_SAMPLE_RATE = 48_000;
+/** Samples in one 20 ms frame at 48 kHz (the packet duration WhatsApp uses). */
+export const OPUS_FRAME_SAMPLES = 960;
 
 type OpusNativeModule = ReturnType<typeof createOpusModule>;
 type OpusHandler = InstanceType<OpusNativeModule['OpusScriptHandler']>;
@@ -99,20 +107,26 @@ export interface OpusEncoderOptions {
   application?: keyof typeof APPLICATION;
 }
 
-abstract class OpusCodec {
-  protected readonly native: Native;
-  protected handler: OpusHandler | null;
+/**
+ * One libopus handler and its lifetime. Encoders and decoders hold it in a private field
+ * rather than inheriting from it, so their declarations never expose the wasm types.
+ */
+class NativeCodec {
+  readonly native: Native;
+  private handler: OpusHandler | null;
 
-  protected constructor(application: number) {
+  constructor(
+    application: number,
+    private readonly owner: string,
+  ) {
     this.native = loadNative();
-    this.handler = new this.native.module.OpusScriptHandler(SAMPLE_RATE, 1, application);
+    this.handler = new this.native.module.OpusScriptHandler(OPUS_SAMPLE_RATE, 1, application);
   }
 
   get deleted(): boolean {
     return this.handler === null;
   }
 
-  /** Frees the wasm memory of this codec. Safe to call twice; the object is unusable after. */
   delete(): void {
     if (this.handler) {
       this.native.module.OpusScriptHandler.destroy_handler(this.handler);
@@ -120,16 +134,18 @@ abstract class OpusCodec {
     }
   }
 
-  protected live(): OpusHandler {
-    if (!this.handler) throw new Error(`${this.constructor.name} used after delete()`);
+  live(): OpusHandler {
+    if (!this.handler) throw new Error(`${this.owner} used after delete()`);
     return this.handler;
   }
 }
 
 /** Mono 48 kHz Opus encoder (VOIP application by default). */
-export class OpusEncoder extends OpusCodec {
+export class OpusEncoder {
+  private readonly codec: NativeCodec;
+
   constructor(options: OpusEncoderOptions = {}) {
-    super(APPLICATION[options.application ?? 'voip']);
+    this.codec = new NativeCodec(APPLICATION[options.application ?? 'voip'], 'OpusEncoder');
     this.ctl(CTL.setSignal, SIGNAL_VOICE);
     this.ctl(CTL.setVbr, 1);
     this.ctl(CTL.setComplexity, options.complexity ?? 5);
@@ -138,6 +154,15 @@ export class OpusEncoder extends OpusCodec {
     this.ctl(CTL.setDtx, 0);
     this.ctl(CTL.setMaxBandwidth, BANDWIDTH[options.maxBandwidth ?? 'wideband']);
     this.setBitrate(options.bitrate ?? 20_000);
+  }
+
+  get deleted(): boolean {
+    return this.codec.deleted;
+  }
+
+  /** Frees the wasm memory of this codec. Safe to call twice; the object is unusable after. */
+  delete(): void {
+    this.codec.delete();
   }
 
   setBitrate(bitsPerSecond: number): void {
@@ -149,11 +174,11 @@ export class OpusEncoder extends OpusCodec {
 
   /** One frame (normally 960 samples = 20 ms) to one Opus packet. */
   encode(frame: Int16Array): Buffer {
-    const handler = this.live();
+    const handler = this.codec.live();
     if (!VALID_FRAME_SIZES.has(frame.length)) {
       throw new RangeError(`Opus frames are 2.5-60 ms; got ${frame.length} samples at 48 kHz`);
     }
-    const { module, pcmPointer, packetPointer } = this.native;
+    const { module, pcmPointer, packetPointer } = this.codec.native;
     // opusscript's C side expects each PCM byte in its own 16-bit slot.
     const heap = module.HEAPU16;
     const base = pcmPointer >> 1;
@@ -168,18 +193,24 @@ export class OpusEncoder extends OpusCodec {
   }
 
   private ctl(ctl: number, value: number): void {
-    const result = this.live()._encoder_ctl(ctl, value);
+    const result = this.codec.live()._encoder_ctl(ctl, value);
     if (result < 0) throw new OpusError(`encoder ctl ${ctl}=${value} failed`, result);
   }
 }
 
 /** Mono 48 kHz Opus decoder with packet-loss concealment. */
-export class OpusDecoder extends OpusCodec {
+export class OpusDecoder {
+  private readonly codec = new NativeCodec(APPLICATION.voip, 'OpusDecoder');
   /** TOC byte of the last good packet, so concealment keeps its mode and frame size. */
   private lastToc: number | null = null;
 
-  constructor() {
-    super(APPLICATION.voip);
+  get deleted(): boolean {
+    return this.codec.deleted;
+  }
+
+  /** Frees the wasm memory of this codec. Safe to call twice; the object is unusable after. */
+  delete(): void {
+    this.codec.delete();
   }
 
   /**
@@ -202,8 +233,8 @@ export class OpusDecoder extends OpusCodec {
    * was decoded, 20 ms of silence.
    */
   conceal(): Int16Array {
-    this.live();
-    if (this.lastToc === null) return new Int16Array(FRAME_SAMPLES);
+    this.codec.live();
+    if (this.lastToc === null) return new Int16Array(OPUS_FRAME_SAMPLES);
     return this.decodeRaw(lossPacket(this.lastToc));
   }
 
@@ -213,9 +244,9 @@ export class OpusDecoder extends OpusCodec {
    */
   decodeInto(payload: Uint8Array | null, out: Int16Array): number {
     if (!payload || payload.length === 0) {
-      this.live();
+      this.codec.live();
       if (this.lastToc === null) {
-        const n = Math.min(FRAME_SAMPLES, out.length);
+        const n = Math.min(OPUS_FRAME_SAMPLES, out.length);
         out.fill(0, 0, n);
         return n;
       }
@@ -233,8 +264,8 @@ export class OpusDecoder extends OpusCodec {
   }
 
   private decodeToHeap(packet: Uint8Array, out: Int16Array): number {
-    const handler = this.live();
-    const { module, pcmPointer, packetPointer } = this.native;
+    const handler = this.codec.live();
+    const { module, pcmPointer, packetPointer } = this.codec.native;
     module.HEAPU8.set(packet, packetPointer);
     const samples = handler._decode(packetPointer, packet.length, pcmPointer);
     if (samples < 0) throw new OpusError('decode failed', samples);
@@ -265,6 +296,6 @@ function samplesPerFrame(toc: number): number {
  */
 function lossPacket(lastToc: number): Uint8Array {
   const frame = samplesPerFrame(lastToc);
-  if (frame >= FRAME_SAMPLES) return Uint8Array.of(lastToc & 0xfc);
-  return Uint8Array.of((lastToc & 0xfc) | 3, FRAME_SAMPLES / frame);
+  if (frame >= OPUS_FRAME_SAMPLES) return Uint8Array.of(lastToc & 0xfc);
+  return Uint8Array.of((lastToc & 0xfc) | 3, OPUS_FRAME_SAMPLES / frame);
 }

@@ -1,6 +1,131 @@
-import { OpusDecoder, OpusEncoder, opusHeapBytes } from './opus';
-import { FRAME_SAMPLES, concatInt16, framesOf, rms } from './pcm';
-import { dominantFrequency, generateTone, toneAmplitude } from './tones';
+import {
+  OPUS_FRAME_SAMPLES,
+  OPUS_SAMPLE_RATE,
+  OpusDecoder,
+  OpusEncoder,
+  opusHeapBytes,
+} from './opus';
+
+// Signal helpers, the same as the media service's audio/pcm.ts and audio/tones.ts (a
+// package cannot import a service), reduced to what these tests use.
+
+const SAMPLE_RATE = OPUS_SAMPLE_RATE;
+const FRAME_SAMPLES = OPUS_FRAME_SAMPLES;
+
+function msToSamples(ms: number, rate = SAMPLE_RATE): number {
+  return Math.round((ms * rate) / 1000);
+}
+
+/** Root mean square of a block, in sample units (0..32768). */
+function rms(samples: Int16Array): number {
+  if (samples.length === 0) return 0;
+  let sum = 0;
+  for (const s of samples) sum += s * s;
+  return Math.sqrt(sum / samples.length);
+}
+
+/** Raised-cosine fade in place over the first or last `fadeSamples` samples. */
+function applyFade(samples: Int16Array, direction: 'in' | 'out', fadeSamples: number): void {
+  const n = Math.min(fadeSamples, samples.length);
+  for (let i = 0; i < n; i++) {
+    const gain = 0.5 - 0.5 * Math.cos((Math.PI * (i + 0.5)) / n);
+    const index = direction === 'in' ? i : samples.length - 1 - i;
+    samples[index] = Math.round((samples[index] as number) * gain);
+  }
+}
+
+/** 20 ms frames; full frames are views, a trailing partial frame is zero-padded. */
+function* framesOf(pcm: Int16Array): Generator<Int16Array, void, undefined> {
+  let offset = 0;
+  for (; offset + FRAME_SAMPLES <= pcm.length; offset += FRAME_SAMPLES) {
+    yield pcm.subarray(offset, offset + FRAME_SAMPLES);
+  }
+  if (offset < pcm.length) {
+    const last = new Int16Array(FRAME_SAMPLES);
+    last.set(pcm.subarray(offset));
+    yield last;
+  }
+}
+
+function concatInt16(chunks: readonly Int16Array[]): Int16Array {
+  const out = new Int16Array(chunks.reduce((n, chunk) => n + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+/** A sinusoid of `durationMs` at 48 kHz, faded in and out over 5 ms. */
+function generateTone(
+  frequencyHz: number,
+  durationMs: number,
+  options: { amplitude?: number } = {},
+): Int16Array {
+  const amplitude = (options.amplitude ?? 0.3) * 32767;
+  const out = new Int16Array(msToSamples(durationMs));
+  const step = (2 * Math.PI * frequencyHz) / SAMPLE_RATE;
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(Math.sin(step * i) * amplitude);
+  const fade = msToSamples(5);
+  applyFade(out, 'in', fade);
+  applyFade(out, 'out', fade);
+  return out;
+}
+
+/** Power of one frequency in a block (generalised Goertzel), about (A/2)^2 for amplitude A. */
+function goertzel(samples: ArrayLike<number>, frequencyHz: number, sampleRate: number): number {
+  const n = samples.length;
+  if (n <= 0) return 0;
+  const coeff = 2 * Math.cos((2 * Math.PI * frequencyHz) / sampleRate);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < n; i++) {
+    const s0 = (samples[i] as number) + coeff * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return (s1 * s1 + s2 * s2 - coeff * s1 * s2) / (n * n);
+}
+
+/** Amplitude (sample units) of a sinusoid at `frequencyHz` in the block. */
+function toneAmplitude(samples: ArrayLike<number>, frequencyHz: number): number {
+  return 2 * Math.sqrt(goertzel(samples, frequencyHz, SAMPLE_RATE));
+}
+
+/**
+ * The strongest frequency in a block: a Hann-windowed Goertzel scan in 5 Hz steps, then a
+ * 0.25 Hz refinement around the peak (at most one second, from the middle of the block).
+ */
+function dominantFrequency(
+  samples: ArrayLike<number>,
+  sampleRate = SAMPLE_RATE,
+  options: { minHz?: number; maxHz?: number } = {},
+): number {
+  const minHz = options.minHz ?? 50;
+  const maxHz = Math.min(options.maxHz ?? 8000, sampleRate / 2 - 1);
+  const limit = Math.min(samples.length, sampleRate);
+  const offset = Math.floor((samples.length - limit) / 2);
+  const windowed = new Float64Array(limit);
+  for (let i = 0; i < limit; i++) {
+    const hann = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / Math.max(1, limit - 1));
+    windowed[i] = (samples[offset + i] as number) * hann;
+  }
+  const scan = (from: number, to: number, step: number): number => {
+    let best = from;
+    let bestPower = -1;
+    for (let f = from; f <= to; f += step) {
+      const p = goertzel(windowed, f, sampleRate);
+      if (p > bestPower) {
+        bestPower = p;
+        best = f;
+      }
+    }
+    return best;
+  };
+  const coarse = scan(minHz, maxHz, 5);
+  return scan(Math.max(minHz, coarse - 5), Math.min(maxHz, coarse + 5), 0.25);
+}
 
 /** Encodes then decodes a signal frame by frame; returns the decoded audio and packets. */
 function roundTrip(
