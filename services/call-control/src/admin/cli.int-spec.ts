@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { postgresOptions, runMigrations } from '@parley/nest-kit';
 import { createTestDatabase, type TestDatabase } from '@parley/nest-kit/testing';
 import { service } from '../service';
-import { RestClient, startHarness } from '../testing/harness';
+import { SecretBox, secretContext } from '../secrets/secret-box';
+import { provisionTenant, RestClient, startHarness } from '../testing/harness';
 import { parseArgs, runCli, UsageError } from './cli';
 
 describe('admin CLI', () => {
@@ -135,6 +137,62 @@ describe('admin CLI', () => {
       expect(again).toEqual({ ...first, outcome: 'unchanged' });
     } finally {
       await fresh.drop();
+    }
+  });
+
+  it('rotates the secrets key: the old key still opens, reseal moves every secret to the new one', async () => {
+    const OLD = randomBytes(32).toString('base64');
+    const NEW = randomBytes(32).toString('base64');
+    const h = await startHarness('cli-rotate', { peers: 'none', env: { PARLEY_SECRETS_KEY: OLD } });
+    try {
+      const tenant = await provisionTenant(h);
+      const asHarness = async (args: string[], env: Record<string, string>) => {
+        const lines: string[] = [];
+        await runCli(
+          args,
+          { DATABASE_URL: h.db.url, NODE_ENV: 'development', ...env },
+          {
+            out: (l) => lines.push(l),
+          },
+        );
+        return JSON.parse(lines.join('\n')) as Record<string, unknown>;
+      };
+      const show = ['accounts:show', '--account', tenant.account.sid, '--show-token', '--json'];
+
+      // The new key alone cannot open what the old one sealed.
+      await expect(asHarness(show, { PARLEY_SECRETS_KEY: NEW })).rejects.toThrow(
+        /does not open with any configured key/,
+      );
+      const during = { PARLEY_SECRETS_KEY: NEW, PARLEY_SECRETS_DECRYPT_KEYS: OLD };
+      expect((await asHarness(show, during)).auth_token).toBe(tenant.account.authToken);
+
+      const report = await asHarness(['secrets:reseal', '--json'], during);
+      expect(report).toMatchObject({ meta_access_tokens: 1, meta_app_secrets: 1 });
+      expect(Number(report.auth_tokens)).toBeGreaterThanOrEqual(1);
+      expect(await asHarness(['secrets:reseal', '--json'], during)).toMatchObject({
+        auth_tokens: 0,
+        meta_access_tokens: 0,
+        meta_app_secrets: 0,
+      });
+
+      // After the reseal the new key alone opens everything, and the old one nothing.
+      expect((await asHarness(show, { PARLEY_SECRETS_KEY: NEW })).auth_token).toBe(
+        tenant.account.authToken,
+      );
+      await expect(asHarness(show, { PARLEY_SECRETS_KEY: OLD })).rejects.toThrow();
+      const [sender] = await h.query<{ access_token_sealed: string; app_secret_sealed: string }>(
+        'SELECT access_token_sealed, app_secret_sealed FROM call_control.senders WHERE sid = $1',
+        [tenant.senderSid],
+      );
+      const box = SecretBox.fromBase64(NEW);
+      expect(
+        box.decrypt(sender!.access_token_sealed, secretContext.metaAccessToken(tenant.senderSid)),
+      ).toBe(tenant.business.accessToken);
+      expect(
+        box.decrypt(sender!.app_secret_sealed, secretContext.metaAppSecret(tenant.senderSid)),
+      ).toBe(tenant.business.appSecret);
+    } finally {
+      await h.close();
     }
   });
 

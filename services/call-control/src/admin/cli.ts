@@ -12,6 +12,8 @@
  *   keys:create --account AC... [--name <name>]
  *   keys:list --account AC...
  *   keys:delete --account AC... --key SK...
+ *   secrets:reseal             seal every stored secret with PARLEY_SECRETS_KEY (after a key
+ *                              change, the old key in PARLEY_SECRETS_DECRYPT_KEYS)
  *
  * Add `--json` for machine-readable output.
  */
@@ -24,6 +26,7 @@ import { DEV_ACCOUNT_NAME } from '../accounts/dev-account.bootstrap';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { envSchema } from '../config/env.schema';
+import { resealSecrets } from '../secrets/reseal';
 import { SecretBox } from '../secrets/secret-box';
 import { service } from '../service';
 
@@ -69,7 +72,8 @@ const USAGE = `usage: cli.js <command> [--json]
   accounts:ensure-dev
   keys:create --account AC... [--name <name>]
   keys:list --account AC...
-  keys:delete --account AC... --key SK...`;
+  keys:delete --account AC... --key SK...
+  secrets:reseal`;
 
 /** Runs one command; returns the process exit code. */
 export async function runCli(
@@ -92,7 +96,7 @@ export async function runCli(
   );
   await ds.initialize();
   try {
-    const box = SecretBox.fromBase64(config.PARLEY_SECRETS_KEY);
+    const box = SecretBox.fromBase64(config.PARLEY_SECRETS_KEY, config.PARLEY_SECRETS_DECRYPT_KEYS);
     const accounts = new AccountsService(ds.getRepository(AccountEntity), box);
     const keys = new ApiKeysService(ds.getRepository(ApiKeyEntity));
     const json = flags.json === true;
@@ -220,6 +224,16 @@ export async function runCli(
         const a = await account();
         await keys.delete(a.sid, text(flags, 'key', true));
         print({ deleted: text(flags, 'key', true) });
+        return 0;
+      }
+      case 'secrets:reseal': {
+        const report = await resealSecrets(ds, box);
+        print({
+          auth_tokens: report.authTokens,
+          meta_access_tokens: report.metaAccessTokens,
+          meta_app_secrets: report.metaAppSecrets,
+          unchanged: report.unchanged,
+        });
         return 0;
       }
       default:

@@ -24,6 +24,20 @@ export const envSchema = baseEnvSchema({ httpPort: 3000 })
      * publicly known key is derived when unset (so never use those databases for real data).
      */
     PARLEY_SECRETS_KEY: secretsKey.optional(),
+    /**
+     * Older (or next) secrets keys, comma-separated: values they sealed still open. Used
+     * while rotating PARLEY_SECRETS_KEY (see `./dev admin secrets:reseal`).
+     */
+    PARLEY_SECRETS_DECRYPT_KEYS: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(secretsKey).max(10)),
     /** Development account ensured at boot (both or neither). */
     PARLEY_DEV_ACCOUNT_SID: z
       .string()

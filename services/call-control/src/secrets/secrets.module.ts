@@ -10,7 +10,8 @@ import { SecretBox } from './secret-box';
     {
       provide: SecretBox,
       inject: [PARLEY_ENV],
-      useFactory: (env: CallControlEnv) => SecretBox.fromBase64(env.PARLEY_SECRETS_KEY),
+      useFactory: (env: CallControlEnv) =>
+        SecretBox.fromBase64(env.PARLEY_SECRETS_KEY, env.PARLEY_SECRETS_DECRYPT_KEYS),
     },
   ],
   exports: [SecretBox],

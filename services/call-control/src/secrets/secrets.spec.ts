@@ -37,8 +37,32 @@ describe('SecretBox (AES-256-GCM)', () => {
     expect(() => box.decrypt('plain-text', ctx)).toThrow(/not a sealed secret/);
   });
 
+  it('opens values sealed with an older key during a rotation, and reseals them with the new one', () => {
+    const oldKey = randomBytes(32);
+    const newKey = randomBytes(32);
+    const sealedOld = new SecretBox(oldKey).encrypt('token', ctx);
+    // Step 1 of a rotation: the new key is accepted for opening everywhere first.
+    const accepting = new SecretBox(oldKey, [newKey]);
+    expect(accepting.decrypt(new SecretBox(newKey).encrypt('fresh', ctx), ctx)).toBe('fresh');
+    // Step 2: the new key seals, the old one still opens.
+    const rotated = new SecretBox(newKey, [oldKey]);
+    expect(rotated.decrypt(sealedOld, ctx)).toBe('token');
+    const resealed = rotated.reseal(sealedOld, ctx);
+    expect(resealed).not.toBeNull();
+    expect(rotated.reseal(resealed!, ctx)).toBeNull(); // already under the current key
+    // Step 3: the old key is dropped; resealed values open, others do not.
+    const done = new SecretBox(newKey);
+    expect(done.decrypt(resealed!, ctx)).toBe('token');
+    expect(() => done.decrypt(sealedOld, ctx)).toThrow(/any configured key/);
+    // The context still binds a value to its row whichever key opens it.
+    expect(() =>
+      rotated.decrypt(sealedOld, secretContext.authToken('AC' + '1'.repeat(32))),
+    ).toThrow();
+  });
+
   it('requires a 32-byte key', () => {
     expect(() => new SecretBox(randomBytes(16))).toThrow(/32 bytes/);
+    expect(() => new SecretBox(randomBytes(32), [randomBytes(31)])).toThrow(/32 bytes/);
     expect(
       SecretBox.fromBase64(undefined).decrypt(
         SecretBox.fromBase64(undefined).encrypt('x', 'c'),
