@@ -59,6 +59,10 @@ export const RecordingSource = z.enum([
 ]);
 export type RecordingSource = z.infer<typeof RecordingSource>;
 
+/** What a recording hears: what the leg says (inbound), hears (outbound), or both. */
+export const RecordingTrack = z.enum(['inbound', 'outbound', 'both']);
+export type RecordingTrack = z.infer<typeof RecordingTrack>;
+
 /** Twilio's recording statuses (and `RecordingStatusCallbackEvent` values). */
 export const RecordingStatus = z.enum(['in-progress', 'completed', 'absent', 'failed']);
 export type RecordingStatus = z.infer<typeof RecordingStatus>;

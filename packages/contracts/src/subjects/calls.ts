@@ -5,6 +5,7 @@ import {
   HttpMethod,
   RecordingSource,
   RecordingStatus,
+  RecordingTrack,
   StatusCallbackEvent,
 } from '../enums';
 import {
@@ -71,7 +72,7 @@ export const RecordingStatusChangedV1 = z.object({
   status: RecordingStatus,
   source: RecordingSource,
   channels: z.union([z.literal(1), z.literal(2)]),
-  track: z.enum(['inbound', 'outbound', 'both']),
+  track: RecordingTrack,
   startTime: z.string().datetime(),
   /** Whole seconds, once the recording ended. */
   durationSec: z.number().int().nonnegative().nullable(),

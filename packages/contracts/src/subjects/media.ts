@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RecordingSource } from '../enums';
+import { RecordingSource, RecordingTrack } from '../enums';
 import { AccountSid, CallSid, RecordingSid } from '../ids';
 
 /**
@@ -121,7 +121,7 @@ export const RecordingStartRequestV1 = z.object({
   /** What asked for it; echoed in `recording.completed` for the Recordings resource. */
   source: RecordingSource.default('RecordVerb'),
   /** inbound: what the leg says; outbound: what it hears. */
-  track: z.enum(['inbound', 'outbound', 'both']).default('both'),
+  track: RecordingTrack.default('both'),
   maxLengthSec: z.number().int().positive().max(86_400).default(3600),
   /** End after this much silence; 0 disables. */
   silenceTimeoutSec: z.number().int().min(0).max(3600).default(0),
@@ -143,7 +143,7 @@ export const RecordingCompletedV1 = z.object({
   callSid: CallSid,
   /** Older messages (before `source` existed) were all `<Record>`s. */
   source: RecordingSource.default('RecordVerb'),
-  track: z.enum(['inbound', 'outbound', 'both']).default('both'),
+  track: RecordingTrack.default('both'),
   status: z.enum(['completed', 'failed', 'absent']),
   reason: z.enum(['max-length', 'silence', 'finish-key', 'stopped', 'hangup', 'error']),
   /** Digit that ended it, when `reason` is `finish-key`. */

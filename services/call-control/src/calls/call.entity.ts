@@ -2,6 +2,7 @@ import {
   type CallDirection,
   type CallStatus,
   type HttpMethod,
+  type RecordingStatus,
   type StatusCallbackEvent,
 } from '@parley/contracts';
 import {
@@ -23,7 +24,8 @@ export interface CallRecordingOptions {
   channels: 'mono' | 'dual';
   statusCallback: string | null;
   statusCallbackMethod: HttpMethod;
-  statusCallbackEvents: string[];
+  /** Validated at creation (`recordingCallbackEvents`); never empty. */
+  statusCallbackEvents: RecordingStatus[];
 }
 
 /** One call leg (Twilio's Call resource), in one direction, through one WhatsApp sender. */

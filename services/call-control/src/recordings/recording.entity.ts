@@ -2,6 +2,7 @@ import {
   type RecordingSource,
   type RecordingStatus,
   type RecordingStatusCallbackConfig,
+  type RecordingTrack,
 } from '@parley/contracts';
 import {
   Check,
@@ -56,7 +57,7 @@ export class RecordingEntity {
   channels!: 1 | 2;
 
   @Column({ type: 'varchar', length: 8 })
-  track!: 'inbound' | 'outbound' | 'both';
+  track!: RecordingTrack;
 
   @Column({ name: 'start_time', type: 'timestamptz', precision: 3 })
   startTime!: Date;

@@ -1,4 +1,4 @@
-import { RecordingSource, RecordingStatus } from '@parley/contracts';
+import { RecordingSource, RecordingStatus, RecordingTrack } from '@parley/contracts';
 import { z } from 'zod';
 import { accountPath, API_VERSION, rfc2822 } from '../common/twilio-format';
 import { registerComponent } from '../openapi/api-doc';
@@ -25,7 +25,7 @@ export const RecordingResource = z.object({
   encryption_details: z.null(),
   subresource_uris: z.object({ add_on_results: z.string(), transcriptions: z.string() }),
   media_url: z.string().describe('The WAV (append .wav, or nothing)'),
-  track: z.enum(['inbound', 'outbound', 'both']),
+  track: RecordingTrack,
 });
 registerComponent('Recording', RecordingResource);
 
@@ -34,10 +34,8 @@ export const StartRecordingForm = z.object({
   RecordingChannels: z.enum(['mono', 'dual']).optional(),
   RecordingStatusCallback: z.string().url().optional(),
   RecordingStatusCallbackMethod: z.enum(['GET', 'POST']).optional(),
-  RecordingStatusCallbackEvent: z
-    .array(z.enum(['in-progress', 'completed', 'absent', 'failed']))
-    .optional(),
-  RecordingTrack: z.enum(['inbound', 'outbound', 'both']).optional(),
+  RecordingStatusCallbackEvent: z.array(RecordingStatus).optional(),
+  RecordingTrack: RecordingTrack.optional(),
 });
 
 /** Form fields of `Calls/{CallSid}/Recordings/{Sid}.json` (stop it). */

@@ -11,7 +11,9 @@ import {
   type RecordingSid,
   type RecordingSource,
   type RecordingStatusCallbackConfig,
+  RecordingStatus,
   type RecordingStatusChangedV1,
+  RecordingTrack,
 } from '@parley/contracts';
 import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import {
@@ -20,7 +22,8 @@ import {
   StorageNotFoundError,
 } from '@parley/recording-storage';
 import { type Repository } from 'typeorm';
-import { CallEntity } from '../calls/call.entity';
+import { type CallEntity } from '../calls/call.entity';
+import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
 import {
   applyKeyset,
@@ -30,6 +33,7 @@ import {
   type TwilioPage,
 } from '../common/paging';
 import { Params } from '../common/params';
+import { configuredPublicUrl } from '../common/public-url';
 import { applyTimeFilter } from '../common/time-filter';
 import { accountPath } from '../common/twilio-format';
 import { type CallControlEnv } from '../config/env.schema';
@@ -49,7 +53,7 @@ const RECORDING_FAILED = 20500;
 export interface StartRecordingOptions {
   source: RecordingSource;
   channels: 'mono' | 'dual';
-  track: 'inbound' | 'outbound' | 'both';
+  track: RecordingTrack;
   statusCallback: RecordingStatusCallbackConfig | null;
 }
 
@@ -63,7 +67,7 @@ export interface StartRecordingOptions {
 export class RecordingsService {
   constructor(
     @InjectRepository(RecordingEntity) private readonly recordings: Repository<RecordingEntity>,
-    @InjectRepository(CallEntity) private readonly calls: Repository<CallEntity>,
+    private readonly calls: CallsRepository,
     private readonly media: MediaPeer,
     private readonly bus: NatsBus,
     private readonly clock: Clock,
@@ -138,7 +142,7 @@ export class RecordingsService {
           ? {
               url: options.statusCallback,
               method: options.statusCallbackMethod,
-              events: recordingCallbackEvents(options.statusCallbackEvents),
+              events: options.statusCallbackEvents,
             }
           : null,
       });
@@ -155,7 +159,7 @@ export class RecordingsService {
    * call-control have their row; others (started by the interpreter) get one now.
    */
   async complete(e: RecordingCompletedV1): Promise<void> {
-    const call = await this.calls.findOneBy({ sid: e.callSid });
+    const call = await this.calls.findBySid(e.callSid);
     if (!call || call.accountSid !== e.accountSid) {
       // Nothing to attach it to: another installation's message, or a call deleted since.
       this.logger.error(
@@ -211,13 +215,13 @@ export class RecordingsService {
 
   /** `Calls/{CallSid}/Recordings.json`: start recording a live call. */
   async startByApi(accountSid: string, callSid: string, body: unknown): Promise<RecordingEntity> {
-    const call = await this.callOf(accountSid, callSid);
+    const call = await this.calls.get(accountSid, callSid);
     const p = Params.of(body);
     const url = p.url('RecordingStatusCallback');
     return this.start(call, {
       source: 'StartCallRecordingAPI',
       channels: p.oneOf('RecordingChannels', ['mono', 'dual'] as const) ?? 'mono',
-      track: p.oneOf('RecordingTrack', ['inbound', 'outbound', 'both'] as const) ?? 'both',
+      track: p.oneOf('RecordingTrack', RecordingTrack.options) ?? 'both',
       statusCallback: url
         ? {
             url,
@@ -259,7 +263,7 @@ export class RecordingsService {
     baseUrl: string,
     callSid?: string,
   ): Promise<TwilioPage> {
-    if (callSid) await this.callOf(accountSid, callSid);
+    if (callSid) await this.calls.get(accountSid, callSid);
     const p = Params.of(query);
     const filters: Record<string, string | undefined> = {};
     for (const name of RECORDING_LIST_FILTERS) filters[name] = p.string(name);
@@ -313,17 +317,6 @@ export class RecordingsService {
     await this.recordings.delete({ sid, accountSid });
   }
 
-  private async callOf(accountSid: string, callSid: string): Promise<CallEntity> {
-    const call = await this.calls.findOneBy({ sid: callSid, accountSid });
-    if (!call) {
-      throw new ParleyError(
-        20404,
-        `The requested resource ${accountPath(accountSid)}/Calls/${callSid}.json was not found`,
-      );
-    }
-    return call;
-  }
-
   /**
    * Statuses call-control itself decides (in-progress, a refused start) have no message to
    * redeliver them: a JetStream outage loses that callback, and says so in the log.
@@ -340,6 +333,7 @@ export class RecordingsService {
   }
 
   private async publish(row: RecordingEntity): Promise<void> {
+    const publicUrl = configuredPublicUrl(this.env);
     const payload: RecordingStatusChangedV1 = {
       // The row's sids were checked by its CHECK constraints and by whoever wrote them.
       recordingSid: row.sid as RecordingSid,
@@ -353,12 +347,8 @@ export class RecordingsService {
       durationSec: row.status === 'in-progress' ? null : (row.duration ?? 0),
       errorCode: row.errorCode,
       mediaUrl:
-        row.status === 'completed' && this.env.PARLEY_PUBLIC_URL
-          ? recordingMediaUrl(
-              this.env.PARLEY_PUBLIC_URL.replace(/\/+$/, ''),
-              row.accountSid,
-              row.sid,
-            )
+        row.status === 'completed' && publicUrl
+          ? recordingMediaUrl(publicUrl, row.accountSid, row.sid)
           : null,
       statusCallback: row.statusCallback,
       occurredAt: this.clock.now().toISOString(),
@@ -374,9 +364,9 @@ export class RecordingsService {
 export function recordingCallbackEvents(
   given: readonly string[],
 ): RecordingStatusCallbackConfig['events'] {
-  const allowed = ['in-progress', 'completed', 'absent', 'failed'] as const;
+  const allowed = RecordingStatus.options;
   const events = given.map((e) => e.toLowerCase());
-  const unknown = events.find((e) => !allowed.includes(e as (typeof allowed)[number]));
+  const unknown = events.find((e) => !allowed.includes(e as RecordingStatus));
   if (unknown !== undefined) {
     throw new ParleyError(
       20001,
