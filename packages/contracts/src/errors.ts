@@ -8,6 +8,12 @@ export const ERROR_CODES = {
   11100: { status: 400, message: 'Invalid URL format' },
   11200: { status: 502, message: 'HTTP retrieval failure' },
   11205: { status: 502, message: 'HTTP connection failure' },
+  11210: { status: 502, message: 'HTTP bad host name' },
+  11215: { status: 502, message: 'HTTP too many redirects' },
+  11220: { status: 502, message: 'SSL/TLS Handshake Error' },
+  11235: { status: 502, message: 'Certificate Invalid - Domain Mismatch' },
+  11236: { status: 502, message: 'Certificate Invalid - Certificate Expired' },
+  11237: { status: 502, message: 'Certificate Invalid - Could not find path to certificate' },
   11750: { status: 400, message: 'TwiML response body too large' },
   // 12xxx: TwiML documents
   12100: { status: 400, message: 'Document parse failure' },

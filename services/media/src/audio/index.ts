@@ -18,6 +18,4 @@ export * from './recorder';
 export * from './tts/voices';
 export * from './tts/text';
 export * from './tts/espeak';
-export * from './url/address-policy';
-export * from './url/safe-fetch';
 export * from './url/url-audio';

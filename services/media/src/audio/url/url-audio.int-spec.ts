@@ -11,7 +11,7 @@ import { dominantFrequency, generateTone } from '../tones';
 import { EspeakTts } from '../tts/espeak';
 import { linearToMuLaw } from '../g711';
 import { encodeWav } from '../wav';
-import { FetchError } from './safe-fetch';
+import { FetchError } from '@parley/webhooks';
 import { UrlAudioLoader, type UrlAudioLoaderOptions } from './url-audio';
 
 // A real HTTP server on 127.0.0.1 serving generated WAV files and LAME-encoded MP3 fixtures.

@@ -2,8 +2,14 @@ import { type IncomingHttpHeaders } from 'node:http';
 import { ParleyError } from '@parley/contracts';
 import { AudioDecodeError, decodeAudioFile } from '../audio-file';
 import { type CachedPcm, PcmCache } from '../pcm-cache';
-import { AddressPolicy } from './address-policy';
-import { FetchError, type HostResolver, parseFetchUrl, redactUrl, safeFetch } from './safe-fetch';
+import {
+  AddressPolicy,
+  FetchError,
+  type HostResolver,
+  parseFetchUrl,
+  redactUrl,
+  safeFetch,
+} from '@parley/webhooks';
 
 /**
  * `<Play>` audio from customer URLs: fetched with SSRF protection, decoded to 48 kHz mono

@@ -22,6 +22,10 @@ describe('AddressPolicy', () => {
     'fc00::1',
     '::ffff:10.0.0.1',
     '::ffff:7f00:1',
+    '::ffff:8.8.8.8',
+    '::7f00:1',
+    '::a9fe:a9fe',
+    '::ffff:0:a9fe:a9fe',
     '64:ff9b::a00:1',
     '2002:a00:1::1',
     'not-an-ip',
@@ -47,6 +51,14 @@ describe('AddressPolicy', () => {
     expect(dev.isAllowed('127.0.0.2')).toBe(false);
     expect(dev.isAllowed('10.21.0.1')).toBe(false);
     expect(dev.isAllowed('169.254.169.254')).toBe(false);
+  });
+
+  it('trusts allow-listed host names, case-insensitively, and only those', () => {
+    const dev = new AddressPolicy({ allowHosts: ['LocalHost', 'twiml.internal'] });
+    expect(dev.isHostAllowListed('localhost')).toBe(true);
+    expect(dev.isHostAllowListed('TWIML.internal')).toBe(true);
+    expect(dev.isHostAllowListed('localhost.example.com')).toBe(false);
+    expect(strict.isHostAllowListed('localhost')).toBe(false);
   });
 
   it('rejects malformed CIDRs', () => {

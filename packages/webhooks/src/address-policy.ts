@@ -1,11 +1,14 @@
 import { BlockList, isIP } from 'node:net';
 
 /**
- * Which IP addresses a customer-supplied URL may reach. Customer URLs are untrusted
- * (SSRF): by default every private, loopback, link-local (cloud metadata 169.254.169.254
- * and fd00:ec2::254 included), carrier-grade NAT, documentation, multicast and reserved
- * range is refused. `allowPrivateNetworks` lists CIDRs that are allowed anyway (local
- * development and tests: `['127.0.0.1/32']`).
+ * Which IP addresses a customer-supplied URL may reach: the one outbound-URL policy of the
+ * whole system (TwiML fetches, action URLs, status callbacks, <Play> audio). Customer URLs
+ * are untrusted (SSRF): by default every private, loopback, link-local (cloud metadata
+ * 169.254.169.254 and fd00:ec2::254 included), carrier-grade NAT, documentation, multicast
+ * and reserved range is refused, and so is every IPv6 form that embeds an IPv4 address
+ * (IPv4-mapped, IPv4-compatible, NAT64, 6to4), since those reach IPv4 space around the
+ * IPv4 rules. The operator allow-list (local development and tests) names CIDRs
+ * (`allowPrivateNetworks: ['127.0.0.1/32']`) and host names (`allowHosts: ['localhost']`).
  */
 
 /** Ranges refused unless allow-listed (IANA special-purpose registries, RFC 6890). */
@@ -25,8 +28,8 @@ export const BLOCKED_RANGES: readonly string[] = [
   '203.0.113.0/24', // documentation
   '224.0.0.0/4', // multicast
   '240.0.0.0/4', // reserved, broadcast
-  '::/128', // unspecified
-  '::1/128', // loopback
+  '::/96', // unspecified, loopback and the deprecated IPv4-compatible ::a.b.c.d
+  '::ffff:0:0:0/96', // IPv4-translated (SIIT)
   '64:ff9b::/96', // NAT64: reaches IPv4 space, private ranges included
   '64:ff9b:1::/48', // local-use NAT64
   '100::/64', // discard
@@ -65,28 +68,40 @@ function blockListOf(cidrs: readonly string[]): BlockList {
   return list;
 }
 
-/** `::ffff:1.2.3.4` (IPv4-mapped IPv6) is the IPv4 address it maps. */
+/**
+ * IPv4-mapped IPv6 (`::ffff:a.b.c.d`, also written `::ffff:7f00:1`). BlockList checks these
+ * against IPv4 rules and plain IPv4 against `::ffff:0:0/96`, so this range cannot sit in
+ * BLOCKED_RANGES: isAllowed refuses it separately, unless the IPv4 address is allow-listed.
+ */
+const IPV4_MAPPED = blockListOf(['::ffff:0:0/96']);
+
+/** An IP address in canonical form (`[::1]` unbracketed), or null for anything else. */
 function normalise(address: string): { address: string; family: 'ipv4' | 'ipv6' } | null {
   const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   const version = isIP(bare);
   if (version === 4) return { address: bare, family: 'ipv4' };
-  if (version !== 6) return null;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped?.[1]) return { address: mapped[1], family: 'ipv4' };
-  return { address: bare, family: 'ipv6' };
+  if (version === 6) return { address: bare, family: 'ipv6' };
+  return null;
 }
 
 export interface AddressPolicyOptions {
   /** CIDRs reachable even though they are private/loopback/link-local. */
   allowPrivateNetworks?: readonly string[];
+  /**
+   * Host names whose resolved addresses are not checked (development: `localhost`, a
+   * docker-compose service name). Matched exactly, case-insensitively.
+   */
+  allowHosts?: readonly string[];
 }
 
 export class AddressPolicy {
   private readonly blocked = blockListOf(BLOCKED_RANGES);
   private readonly allowed: BlockList;
+  private readonly allowedHosts: ReadonlySet<string>;
 
   constructor(options: AddressPolicyOptions = {}) {
     this.allowed = blockListOf(options.allowPrivateNetworks ?? []);
+    this.allowedHosts = new Set((options.allowHosts ?? []).map((host) => host.toLowerCase()));
   }
 
   /** True when a connection to this IP address is permitted. Non-IP input is refused. */
@@ -94,6 +109,12 @@ export class AddressPolicy {
     const ip = normalise(address);
     if (!ip) return false;
     if (this.allowed.check(ip.address, ip.family)) return true;
+    if (ip.family === 'ipv6' && IPV4_MAPPED.check(ip.address, 'ipv6')) return false;
     return !this.blocked.check(ip.address, ip.family);
+  }
+
+  /** True when the operator allow-listed this host name (its addresses are then trusted). */
+  isHostAllowListed(hostname: string): boolean {
+    return this.allowedHosts.has(hostname.toLowerCase());
   }
 }
