@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { type BaseEnv, ConfigError, loadEnv } from '../config/env';
+import { type BaseEnv, ConfigError, baseEnvSchema, loadEnv } from '../config/env';
 import { type ServiceDefinition } from '../bootstrap';
 import { postgresOptions, runMigrations } from './database';
 
@@ -15,9 +15,15 @@ export function packageVersion(dir: string): string {
   return '0.0.0';
 }
 
+/**
+ * What the database tools read: DATABASE_URL only. Migrating needs none of the service's
+ * run-time settings (media's mediasoup worker binary, Meta credentials...).
+ */
+const databaseEnvSchema = baseEnvSchema({ httpPort: 0 }).pick({ DATABASE_URL: true });
+
 /** The service's DataSource for the TypeORM CLI (`migration:generate`, `migration:show`). */
 export function serviceDataSource<E extends BaseEnv>(def: ServiceDefinition<E>): DataSource {
-  const env = loadEnv(def.name, def.envSchema, process.env);
+  const env = loadEnv(def.name, databaseEnvSchema, process.env);
   return new DataSource(
     postgresOptions({
       url: env.DATABASE_URL,
@@ -30,7 +36,7 @@ export function serviceDataSource<E extends BaseEnv>(def: ServiceDefinition<E>):
 /** `node dist/migrate.js`: apply the service's pending migrations and exit. */
 export function runMigrationsCli<E extends BaseEnv>(def: ServiceDefinition<E>): void {
   const run = async () => {
-    const env = loadEnv(def.name, def.envSchema, process.env);
+    const env = loadEnv(def.name, databaseEnvSchema, process.env);
     const applied = await runMigrations(
       postgresOptions({
         url: env.DATABASE_URL,

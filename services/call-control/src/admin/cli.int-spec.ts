@@ -209,6 +209,13 @@ describe('admin CLI', () => {
       command: 'accounts:create',
       flags: { name: 'Acme Inc', json: true },
     });
+    expect(parseArgs(['keys:create', '--account', 'AC1', '--name', 'ci'])).toEqual({
+      command: 'keys:create',
+      flags: { account: 'AC1', name: 'ci' },
+    });
+    expect(() => parseArgs(['accounts:list', '--jsn'])).toThrow(/Unknown option '--jsn'/);
+    expect(() => parseArgs(['accounts:show', '--account'])).toThrow(UsageError);
+    expect(() => parseArgs(['accounts:list', 'extra'])).toThrow(/unexpected argument "extra"/);
     expect((await run([])).code).toBe(64);
   });
 });

@@ -18,6 +18,7 @@
  * Add `--json` for machine-readable output.
  */
 import 'reflect-metadata';
+import { type ParseArgsConfig, parseArgs as parseArgv } from 'node:util';
 import { ConfigError, loadEnv, postgresOptions } from '@parley/nest-kit';
 import { DataSource } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity';
@@ -38,17 +39,33 @@ export interface CliIo {
 
 type Flags = Record<string, string | true>;
 
+/** Every option any command takes; anything else is a usage error. */
+const OPTIONS = {
+  name: { type: 'string' },
+  sid: { type: 'string' },
+  'auth-token': { type: 'string' },
+  account: { type: 'string' },
+  key: { type: 'string' },
+  'show-token': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
 export function parseArgs(argv: readonly string[]): { command: string | undefined; flags: Flags } {
-  const [command, ...rest] = argv;
+  let parsed;
+  try {
+    parsed = parseArgv({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    // Node's first sentence names the option; the rest is advice about `--`.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(message.split(/\.\s/)[0] ?? message);
+  }
+  const [command, unexpected] = parsed.positionals;
+  if (unexpected !== undefined) throw new UsageError(`unexpected argument "${unexpected}"`);
   const flags: Flags = {};
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] ?? '';
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
-    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    if (inline !== undefined) flags[name] = inline;
-    else if (rest[i + 1] !== undefined && !rest[i + 1]?.startsWith('--'))
-      flags[name] = rest[++i] ?? '';
-    else flags[name] = true;
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (typeof value === 'string') flags[name] = value;
+    else if (value === true) flags[name] = true;
   }
   return { command, flags };
 }

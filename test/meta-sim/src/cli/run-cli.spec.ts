@@ -18,8 +18,10 @@ describe('CLI arguments', () => {
     });
   });
 
-  it('refuses a flag without its value and unknown commands', async () => {
+  it('refuses a flag without its value, unknown flags and unknown commands', async () => {
     expect(() => parseArgs(['call', '--from-user'])).toThrow(CliUsageError);
+    expect(() => parseArgs(['call', '--from-usr', '1'])).toThrow(/Unknown option '--from-usr'/);
+    expect(() => parseArgs(['call', '--permanent=yes'])).toThrow(CliUsageError);
     await expect(runCli(['no-such-command'], {})).rejects.toThrow(/unknown command/);
   });
 });

@@ -1,8 +1,45 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { type ParseArgsConfig, parseArgs as parseArgv } from 'node:util';
 import { MetaSimClient } from '../client/meta-sim-client';
 import type { BehaviourPatch } from '../sim/inputs';
 
-const BOOLEAN_FLAGS = new Set(['permanent', 'stop', 'no-speak', 'help']);
+/** Every option any command takes; anything else is a usage error. */
+const STRING_FLAGS = [
+  'url',
+  'access-token',
+  'action',
+  'answer-after-ms',
+  'app-secret',
+  'business',
+  'call-id',
+  'callback-permission',
+  'calling-status',
+  'display-number',
+  'duration-ms',
+  'edge',
+  'from-user',
+  'gap-ms',
+  'hangup-after-ms',
+  'kind',
+  'name',
+  'on-incoming',
+  'out',
+  'permission-reply',
+  'phone-number-id',
+  'state',
+  'status',
+  'to-business',
+  'tone-hz',
+  'verify-token',
+  'wa-id',
+  'waba-id',
+  'wav',
+  'webhook-url',
+] as const;
+const BOOLEAN_FLAGS = ['permanent', 'stop', 'no-speak', 'help'] as const;
+const OPTIONS: NonNullable<ParseArgsConfig['options']> = {};
+for (const name of STRING_FLAGS) OPTIONS[name] = { type: 'string' };
+for (const name of BOOLEAN_FLAGS) OPTIONS[name] = { type: 'boolean' };
 
 export const USAGE = `meta-sim: drive the WhatsApp Cloud API simulator
 
@@ -54,26 +91,20 @@ interface ParsedArgs {
 }
 
 export function parseArgs(argv: string[]): ParsedArgs {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (eq > 0) flags.set(name, arg.slice(eq + 1));
-    else if (BOOLEAN_FLAGS.has(name)) flags.set(name, true);
-    else {
-      const value = argv[i + 1];
-      if (value === undefined) throw new CliUsageError(`--${name} needs a value`);
-      flags.set(name, value);
-      i += 1;
-    }
+  let parsed;
+  try {
+    parsed = parseArgv({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    // Node's first sentence names the option; the rest is advice about `--`.
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CliUsageError(message.split(/\.\s/)[0] ?? message);
   }
-  return { positional, flags };
+  const flags = new Map<string, string | true>();
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (typeof value === 'string') flags.set(name, value);
+    else if (value === true) flags.set(name, true);
+  }
+  return { positional: parsed.positionals, flags };
 }
 
 class Args {
