@@ -6,18 +6,18 @@ import { DtmfModule } from './dtmf/dtmf.module';
 import { LegsModule } from './legs/legs.module';
 import { PlaybackModule } from './playback/playback.module';
 import { RecordingsModule } from './recordings/recordings.module';
-import { MediaSessionEntity } from './sessions/media-session.entity';
-import { SessionsModule } from './sessions/sessions.module';
+import { WhatsAppLegEntity } from './whatsapp-legs/whatsapp-leg.entity';
+import { WhatsAppLegsModule } from './whatsapp-legs/whatsapp-legs.module';
 import { WorkersModule } from './workers/workers.module';
 
 export const service: ServiceDefinition<MediaEnv> = {
   name: 'media',
   version: packageVersion(__dirname),
   envSchema,
-  database: { schema: 'media', entities: [MediaSessionEntity], migrations },
+  database: { schema: 'media', entities: [WhatsAppLegEntity], migrations },
   imports: () => [
     WorkersModule,
-    SessionsModule,
+    WhatsAppLegsModule,
     LegsModule,
     PlaybackModule,
     DtmfModule,

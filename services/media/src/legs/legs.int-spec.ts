@@ -64,7 +64,7 @@ describe('WhatsApp legs through rtpengine and mediasoup', () => {
     expect(user.stats().connected).toBe(true);
 
     const [row] = await media.query<{ state: string; direction: string; worker_pid: number }>(
-      `SELECT state, direction, worker_pid FROM media.media_sessions WHERE call_sid = $1`,
+      `SELECT state, direction, worker_pid FROM media.whatsapp_legs WHERE call_sid = $1`,
       [callSid],
     );
     expect(row).toMatchObject({ state: 'connected', direction: 'inbound' });
@@ -73,7 +73,7 @@ describe('WhatsApp legs through rtpengine and mediasoup', () => {
     expect(await media.request('media.v1.leg.close', { callSid })).toEqual({ closed: true });
     expect(await media.request('media.v1.leg.close', { callSid })).toEqual({ closed: false });
     const [closed] = await media.query<{ state: string; closed_at: Date | null }>(
-      `SELECT state, closed_at FROM media.media_sessions WHERE call_sid = $1`,
+      `SELECT state, closed_at FROM media.whatsapp_legs WHERE call_sid = $1`,
       [callSid],
     );
     expect(closed?.state).toBe('closed');
@@ -195,7 +195,7 @@ describe('WhatsApp legs through rtpengine and mediasoup', () => {
     );
     expect(failed.reason).toContain('ICE or DTLS did not complete');
     const [row] = await media.query<{ state: string; end_reason: string }>(
-      `SELECT state, end_reason FROM media.media_sessions WHERE call_sid = $1`,
+      `SELECT state, end_reason FROM media.whatsapp_legs WHERE call_sid = $1`,
       [callSid],
     );
     expect(row?.state).toBe('failed');

@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { EdgeModule } from '../edge/edge.module';
-import { SessionsModule } from '../sessions/sessions.module';
+import { WhatsAppLegsModule } from '../whatsapp-legs/whatsapp-legs.module';
 import { WorkersModule } from '../workers/workers.module';
 import { LegsController } from './legs.controller';
 import { LegsService } from './legs.service';
 import { MediaClock } from './media-clock';
 
 @Module({
-  imports: [WorkersModule, EdgeModule, SessionsModule],
+  imports: [WorkersModule, EdgeModule, WhatsAppLegsModule],
   controllers: [LegsController],
   providers: [
     LegsService,

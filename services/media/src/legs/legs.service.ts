@@ -18,8 +18,8 @@ import { type MediaEnv } from '../config/env.schema';
 import { OFFER_MID, WhatsAppEdge } from '../edge/whatsapp-edge';
 import {
   LegAlreadyOpenError,
-  MediaSessionsRepository,
-} from '../sessions/media-sessions.repository';
+  WhatsAppLegsRepository,
+} from '../whatsapp-legs/whatsapp-legs.repository';
 import { WorkerPool } from '../workers/worker-pool';
 import { canCarryDtmf, DEFAULT_CODECS, Leg, type LegCodecs, type LegDirection } from './leg';
 import { MediaClock } from './media-clock';
@@ -47,7 +47,7 @@ function describe(error: unknown): string {
 /**
  * The WhatsApp legs of this instance: set-up through the edge (rtpengine) and mediasoup,
  * the 20 ms clock that feeds every leg's output, connection and inactivity timeouts,
- * media_sessions rows, and teardown that leaves nothing behind.
+ * whatsapp_legs rows, and teardown that leaves nothing behind.
  */
 @Injectable()
 export class LegsService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -69,7 +69,7 @@ export class LegsService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
     private readonly workers: WorkerPool,
     private readonly edge: WhatsAppEdge,
-    private readonly sessions: MediaSessionsRepository,
+    private readonly rows: WhatsAppLegsRepository,
     private readonly bus: NatsBus,
     private readonly clock: MediaClock,
     private readonly metrics: MetricsService,
@@ -82,7 +82,7 @@ export class LegsService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const orphans = await this.sessions.failOrphans();
+    const orphans = await this.rows.failOrphans();
     if (orphans > 0) this.logger.warn({ orphans }, 'marked legs of a previous run as failed');
     const legs = this.legs;
     new Gauge({
@@ -212,7 +212,7 @@ export class LegsService implements OnApplicationBootstrap, OnModuleDestroy {
       const created = result.leg;
       this.rowIds.set(
         callSid,
-        await this.sessions.open({
+        await this.rows.open({
           callSid,
           direction,
           state: created.state,
@@ -376,7 +376,7 @@ export class LegsService implements OnApplicationBootstrap, OnModuleDestroy {
     const rowId = this.rowIds.get(callSid);
     this.rowIds.delete(callSid);
     if (rowId) {
-      await this.sessions
+      await this.rows
         .update(rowId, {
           state: leg.state,
           closedAt: new Date(),
@@ -395,10 +395,10 @@ export class LegsService implements OnApplicationBootstrap, OnModuleDestroy {
     return true;
   }
 
-  private persist(leg: Leg, changes: Parameters<MediaSessionsRepository['update']>[1]): void {
+  private persist(leg: Leg, changes: Parameters<WhatsAppLegsRepository['update']>[1]): void {
     const rowId = this.rowIds.get(leg.callSid);
     if (!rowId) return;
-    this.sessions
+    this.rows
       .update(rowId, changes)
       .catch((error: unknown) =>
         this.logger.error(

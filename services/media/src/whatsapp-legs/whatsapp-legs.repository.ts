@@ -3,10 +3,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { SERVICE_INFO, type ServiceInfo } from '@parley/nest-kit';
 import { In, type Repository } from 'typeorm';
 import {
-  MediaSessionEntity,
-  OPEN_MEDIA_SESSION_STATES,
-  type MediaSessionState,
-} from './media-session.entity';
+  OPEN_WHATSAPP_LEG_STATES,
+  WhatsAppLegEntity,
+  type WhatsAppLegState,
+} from './whatsapp-leg.entity';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -18,19 +18,19 @@ export class LegAlreadyOpenError extends Error {
   }
 }
 
-/** media_sessions rows of this instance. */
+/** The rows of this instance's WhatsApp legs. */
 @Injectable()
-export class MediaSessionsRepository {
+export class WhatsAppLegsRepository {
   constructor(
-    @InjectRepository(MediaSessionEntity)
-    private readonly rows: Repository<MediaSessionEntity>,
+    @InjectRepository(WhatsAppLegEntity)
+    private readonly rows: Repository<WhatsAppLegEntity>,
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
   ) {}
 
   async open(leg: {
     callSid: string;
     direction: 'inbound' | 'outbound';
-    state: MediaSessionState;
+    state: WhatsAppLegState;
     workerPid: number | null;
     routerId: string;
   }): Promise<string> {
@@ -49,7 +49,7 @@ export class MediaSessionsRepository {
 
   async update(
     id: string,
-    changes: Partial<Pick<MediaSessionEntity, 'state' | 'connectedAt' | 'closedAt' | 'endReason'>>,
+    changes: Partial<Pick<WhatsAppLegEntity, 'state' | 'connectedAt' | 'closedAt' | 'endReason'>>,
   ): Promise<void> {
     await this.rows.update({ id }, changes);
   }
@@ -60,7 +60,7 @@ export class MediaSessionsRepository {
    */
   async failOrphans(): Promise<number> {
     const result = await this.rows.update(
-      { instanceId: this.info.instanceId, state: In([...OPEN_MEDIA_SESSION_STATES]) },
+      { instanceId: this.info.instanceId, state: In([...OPEN_WHATSAPP_LEG_STATES]) },
       { state: 'failed', closedAt: new Date(), endReason: 'media instance restarted' },
     );
     return result.affected ?? 0;

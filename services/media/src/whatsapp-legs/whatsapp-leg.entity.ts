@@ -1,40 +1,40 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const MEDIA_SESSION_STATES = [
+export const WHATSAPP_LEG_STATES = [
   'offered',
   'answered',
   'connected',
   'closed',
   'failed',
 ] as const;
-export type MediaSessionState = (typeof MEDIA_SESSION_STATES)[number];
+export type WhatsAppLegState = (typeof WHATSAPP_LEG_STATES)[number];
 /** States of a leg that still holds ports and a router. */
-export const OPEN_MEDIA_SESSION_STATES = ['offered', 'answered', 'connected'] as const;
+export const OPEN_WHATSAPP_LEG_STATES = ['offered', 'answered', 'connected'] as const;
 
 /**
- * A call's media leg on one media instance: which instance and mediasoup worker hold its
+ * A call's WhatsApp leg on one media instance: which instance and mediasoup worker hold its
  * router, its state and when it changed, so commands for the call reach the right
  * replica and a crashed instance's calls can be found. At most one open leg per call.
  */
-@Entity({ name: 'media_sessions' })
+@Entity({ name: 'whatsapp_legs' })
 @Check(
-  'media_sessions_state_check',
+  'whatsapp_legs_state_check',
   `"state" IN ('offered', 'answered', 'connected', 'closed', 'failed')`,
 )
-@Check('media_sessions_direction_check', `"direction" IN ('inbound', 'outbound')`)
-@Index('media_sessions_open_call_sid_uq', ['callSid'], {
+@Check('whatsapp_legs_direction_check', `"direction" IN ('inbound', 'outbound')`)
+@Index('whatsapp_legs_open_call_sid_uq', ['callSid'], {
   unique: true,
   where: `"state" IN ('offered', 'answered', 'connected')`,
 })
-export class MediaSessionEntity {
+export class WhatsAppLegEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Index('media_sessions_call_sid_idx')
+  @Index('whatsapp_legs_call_sid_idx')
   @Column({ name: 'call_sid', type: 'char', length: 34 })
   callSid!: string;
 
-  @Index('media_sessions_instance_id_idx')
+  @Index('whatsapp_legs_instance_id_idx')
   @Column({ name: 'instance_id', type: 'varchar', length: 128 })
   instanceId!: string;
 
@@ -50,7 +50,7 @@ export class MediaSessionEntity {
   routerId!: string | null;
 
   @Column({ type: 'varchar', length: 16 })
-  state!: MediaSessionState;
+  state!: WhatsAppLegState;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
