@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ParleyError } from '@parley/contracts';
 import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { type Leg } from '../legs/leg';
-import { LegsService } from '../legs/legs.service';
+import { LegRegistry } from '../legs/leg-registry';
 import { type RtpView } from '../legs/rtp';
 
 interface BridgeEnd {
@@ -24,7 +24,7 @@ export class BridgesService implements OnModuleInit {
   private readonly ends = new Map<string, BridgeEnd>();
 
   constructor(
-    private readonly legs: LegsService,
+    private readonly legs: LegRegistry,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
 
@@ -83,7 +83,7 @@ export class BridgesService implements OnModuleInit {
         ? ([from.codecs.telephoneEvent.payloadType, to.codecs.telephoneEvent.payloadType] as const)
         : null;
     return from.addInboundListener((packet: RtpView) => {
-      if (from.held || !to.hearsPeer) return;
+      if (from.isHeld || !to.hearsPeer) return;
       let payloadType: number;
       if (packet.payloadType === opus[0]) payloadType = opus[1];
       else if (te && packet.payloadType === te[0]) payloadType = te[1];

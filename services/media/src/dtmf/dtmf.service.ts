@@ -3,7 +3,7 @@ import { NatsBus } from '@parley/contracts';
 import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { DtmfDetector, type DtmfEvent } from '../audio';
 import { type Leg } from '../legs/leg';
-import { LegsService } from '../legs/legs.service';
+import { LegRegistry } from '../legs/leg-registry';
 import { MediaClock } from '../legs/media-clock';
 
 export type DigitListener = (digit: string, leg: Leg) => void;
@@ -28,14 +28,14 @@ export class DtmfService implements OnModuleInit {
   private unsubscribeClock: (() => void) | null = null;
 
   constructor(
-    private readonly legService: LegsService,
+    private readonly registry: LegRegistry,
     private readonly clock: MediaClock,
     private readonly bus: NatsBus,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
 
   onModuleInit(): void {
-    this.legService.listen({
+    this.registry.listen({
       opened: (leg) => this.watch(leg),
       closing: (leg) => this.unwatch(leg),
     });
@@ -84,7 +84,7 @@ export class DtmfService implements OnModuleInit {
   private flushAll(): void {
     const now = performance.now();
     for (const [callSid, state] of this.legs) {
-      const leg = this.legService.get(callSid);
+      const leg = this.registry.get(callSid);
       if (!leg) continue;
       for (const event of state.detector.flush(now)) this.emit(leg, state, event);
     }

@@ -13,10 +13,11 @@ import {
 } from 'mediasoup/node/lib/types';
 import { type PlainDescription, type PlainEndpoint } from '../edge/sdp/whatsapp-sdp';
 import { LegOutput } from './leg-output';
+import { decideLegTransition, legSendsMedia, type LegState } from './leg-state-machine';
 import { readRtp, type RtpView } from './rtp';
 
 export type LegDirection = 'inbound' | 'outbound';
-export type LegState = 'offered' | 'answered' | 'connected' | 'closed' | 'failed';
+export type { LegState } from './leg-state-machine';
 
 /** The payload types of a leg: WhatsApp's (inbound calls) or Parley's own (outbound). */
 export interface LegCodecs {
@@ -96,14 +97,17 @@ function producerCodecs(c: LegCodecs): RtpCodecParameters[] {
  *     fixed SSRC, and the tap consumer that hands inbound RTP to listeners (DTMF, bridge,
  *     recordings).
  * Closing the router closes every transport, producer and consumer of the leg.
+ *
+ * Its state moves through the leg state machine only (`leg-state-machine.ts`), each move
+ * made by the method named after what happened.
  */
 export class Leg {
-  state: LegState;
-  held = false;
-  connectedAt: Date | null = null;
-  frameSource: FrameSource | null = null;
+  private current: LegState;
+  private held = false;
+  private connectedAtValue: Date | null = null;
+  private frameSource: FrameSource | null = null;
   /** Monotonic ms of the last inbound packet. */
-  lastInboundAt: number | null = null;
+  private lastInboundAt: number | null = null;
   readonly createdAt = new Date();
   private inboundProducer: Producer | null = null;
   private tap: Consumer | null = null;
@@ -122,9 +126,10 @@ export class Leg {
     private readonly outputConsumer: Consumer,
     readonly output: LegOutput,
     private readonly now: () => number,
-    private readonly onFirstMedia: (leg: Leg) => void,
+    private readonly onConnected: (leg: Leg) => void,
   ) {
-    this.state = direction === 'inbound' ? 'answered' : 'offered';
+    // An inbound leg is built while Parley answers Meta's offer; an outbound one for its offer.
+    this.current = direction === 'inbound' ? 'answered' : 'offered';
   }
 
   static async create(opts: {
@@ -134,7 +139,8 @@ export class Leg {
     worker: Worker;
     listenIp: string;
     now: () => number;
-    onFirstMedia: (leg: Leg) => void;
+    /** Told once, when WhatsApp's first packet moves the leg to `connected`. */
+    onConnected: (leg: Leg) => void;
   }): Promise<Leg> {
     const { codecs } = opts;
     const carrier = dtmfCarrier(codecs);
@@ -202,7 +208,7 @@ export class Leg {
         outputConsumer,
         output,
         opts.now,
-        opts.onFirstMedia,
+        opts.onConnected,
       );
       return leg;
     } catch (error) {
@@ -211,8 +217,80 @@ export class Leg {
     }
   }
 
+  get state(): LegState {
+    return this.current;
+  }
+
   get closed(): boolean {
     return this.router.closed;
+  }
+
+  /** When WhatsApp's first packet arrived; null before. */
+  get connectedAt(): Date | null {
+    return this.connectedAtValue;
+  }
+
+  get isHeld(): boolean {
+    return this.held;
+  }
+
+  /**
+   * offered -> answering: claims the leg for Meta's answer before anything is awaited, so a
+   * repeated answer is refused instead of applied twice. False when the leg is not waiting
+   * for an answer.
+   */
+  claimForAnswer(): boolean {
+    return this.moveTo('answering');
+  }
+
+  /** answering -> answered: the answer is applied, media flows. False if the leg ended meanwhile. */
+  answerApplied(): boolean {
+    return this.moveTo('answered');
+  }
+
+  /** answering -> offered: the answer could not be applied; the leg waits for another. */
+  answerFailed(): void {
+    if (this.current === 'answering') this.moveTo('offered');
+  }
+
+  /**
+   * Tears the leg down: the last state (closed, or failed), then every listener, the frame
+   * source and the router (with every transport, producer and consumer) go.
+   */
+  end(outcome: 'closed' | 'failed'): void {
+    this.moveTo(outcome);
+    this.inboundListeners.clear();
+    this.outboundListeners.clear();
+    this.frameSource = null;
+    if (!this.router.closed) this.router.close();
+  }
+
+  /** Holds or resumes: a held leg neither hears its bridged peer nor is heard by it. */
+  hold(on: boolean): void {
+    this.held = on;
+    // What the leg hears changes at once: the next packet starts a new talkspurt.
+    this.output.interrupt();
+  }
+
+  /** Plugs in what the leg hears each tick before silence fill (its prompt player). */
+  playFrom(source: FrameSource): void {
+    this.frameSource = source;
+  }
+
+  /** A connected leg that has received nothing from WhatsApp for longer than `timeoutMs`. */
+  lostMedia(now: number, timeoutMs: number): boolean {
+    return (
+      this.current === 'connected' &&
+      this.lastInboundAt !== null &&
+      now - this.lastInboundAt > timeoutMs
+    );
+  }
+
+  /** Moves through the state machine; false (and no move) when the table refuses. */
+  private moveTo(to: LegState): boolean {
+    if (decideLegTransition(this.current, to).kind !== 'move') return false;
+    this.current = to;
+    return true;
   }
 
   /** The PlainTransport as rtpengine's inner side must see it (SSRC WhatsApp will hear). */
@@ -281,7 +359,7 @@ export class Leg {
    * WhatsApp always receives media and never ends the call for lack of it.
    */
   onTick(tick: number, silencePayload: Buffer, idleFillMs: number): void {
-    if (this.state !== 'answered' && this.state !== 'connected') return;
+    if (!legSendsMedia(this.current)) return;
     const frame = this.frameSource?.nextFrame(tick) ?? null;
     if (frame) {
       this.output.send(frame.source, frame.packet);
@@ -302,14 +380,7 @@ export class Leg {
 
   /** Whether audio from a bridged peer should reach this leg now. */
   get hearsPeer(): boolean {
-    return !this.held && !(this.frameSource?.active ?? false) && this.state !== 'closed';
-  }
-
-  close(): void {
-    this.inboundListeners.clear();
-    this.outboundListeners.clear();
-    this.frameSource = null;
-    if (!this.router.closed) this.router.close();
+    return !this.held && !(this.frameSource?.active ?? false) && this.current !== 'closed';
   }
 
   private onInboundRtp(packet: Buffer): void {
@@ -317,7 +388,10 @@ export class Leg {
     if (!view) return;
     const first = this.lastInboundAt === null;
     this.lastInboundAt = this.now();
-    if (first) this.onFirstMedia(this);
+    if (first && this.moveTo('connected')) {
+      this.connectedAtValue = new Date();
+      this.onConnected(this);
+    }
     for (const listener of this.inboundListeners) listener(view, this);
   }
 }

@@ -1,32 +1,38 @@
 import { Controller } from '@nestjs/common';
 import { type CommandReply, type CommandRequest } from '@parley/contracts';
 import { CommandHandler, CommandPayload } from '@parley/nest-kit';
-import { LegsService } from './legs.service';
+import { LegRegistry } from './leg-registry';
+import { LegSetupService } from './leg-setup.service';
+import { LegSupervisionService } from './leg-supervision.service';
 
 /** `media.v1.leg.*`: set-up, hold and teardown of WhatsApp legs. */
 @Controller()
 export class LegsController {
-  constructor(private readonly legs: LegsService) {}
+  constructor(
+    private readonly setup: LegSetupService,
+    private readonly supervision: LegSupervisionService,
+    private readonly registry: LegRegistry,
+  ) {}
 
   @CommandHandler('media.v1.leg.answer')
   async answer(
     @CommandPayload('media.v1.leg.answer') req: CommandRequest<'media.v1.leg.answer'>,
   ): Promise<CommandReply<'media.v1.leg.answer'>> {
-    return { sdpAnswer: await this.legs.answer(req.callSid, req.sdpOffer) };
+    return { sdpAnswer: await this.setup.answer(req.callSid, req.sdpOffer) };
   }
 
   @CommandHandler('media.v1.leg.offer')
   async offer(
     @CommandPayload('media.v1.leg.offer') req: CommandRequest<'media.v1.leg.offer'>,
   ): Promise<CommandReply<'media.v1.leg.offer'>> {
-    return { sdpOffer: await this.legs.offer(req.callSid) };
+    return { sdpOffer: await this.setup.offer(req.callSid) };
   }
 
   @CommandHandler('media.v1.leg.apply-answer')
   async applyAnswer(
     @CommandPayload('media.v1.leg.apply-answer') req: CommandRequest<'media.v1.leg.apply-answer'>,
   ): Promise<CommandReply<'media.v1.leg.apply-answer'>> {
-    await this.legs.applyAnswer(req.callSid, req.sdpAnswer);
+    await this.setup.applyAnswer(req.callSid, req.sdpAnswer);
     return { ok: true };
   }
 
@@ -34,14 +40,14 @@ export class LegsController {
   async close(
     @CommandPayload('media.v1.leg.close') req: CommandRequest<'media.v1.leg.close'>,
   ): Promise<CommandReply<'media.v1.leg.close'>> {
-    return { closed: await this.legs.close(req.callSid) };
+    return { closed: await this.supervision.close(req.callSid) };
   }
 
   @CommandHandler('media.v1.leg.hold')
   hold(
     @CommandPayload('media.v1.leg.hold') req: CommandRequest<'media.v1.leg.hold'>,
   ): CommandReply<'media.v1.leg.hold'> {
-    this.legs.hold(req.callSid, req.hold);
+    this.registry.require(req.callSid).hold(req.hold);
     return { ok: true };
   }
 }

@@ -3,15 +3,19 @@ import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { EdgeModule } from '../edge/edge.module';
 import { WhatsAppLegsModule } from '../whatsapp-legs/whatsapp-legs.module';
 import { WorkersModule } from '../workers/workers.module';
+import { LegRegistry } from './leg-registry';
+import { LegSetupService } from './leg-setup.service';
+import { LegSupervisionService } from './leg-supervision.service';
 import { LegsController } from './legs.controller';
-import { LegsService } from './legs.service';
 import { MediaClock } from './media-clock';
 
 @Module({
   imports: [WorkersModule, EdgeModule, WhatsAppLegsModule],
   controllers: [LegsController],
   providers: [
-    LegsService,
+    LegRegistry,
+    LegSetupService,
+    LegSupervisionService,
     {
       provide: MediaClock,
       inject: [PARLEY_LOGGER],
@@ -22,6 +26,6 @@ import { MediaClock } from './media-clock';
         }),
     },
   ],
-  exports: [LegsService, MediaClock],
+  exports: [LegRegistry, MediaClock],
 })
 export class LegsModule {}

@@ -3,7 +3,7 @@ import { NatsBus, type PromptSource } from '@parley/contracts';
 import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { OpusEncoder, SILENT_FRAME, type AudioEngines } from '../audio';
 import { type Leg } from '../legs/leg';
-import { LegsService } from '../legs/legs.service';
+import { LegRegistry } from '../legs/leg-registry';
 import { PromptPlayer, type PlayFinished } from './prompt-player';
 
 export type PlayFinishedReason = PlayFinished['reason'];
@@ -22,7 +22,7 @@ export class PlaybackService implements OnModuleInit {
   private internalIds = 0;
 
   constructor(
-    private readonly legs: LegsService,
+    private readonly legs: LegRegistry,
     private readonly bus: NatsBus,
     @Inject(AUDIO_ENGINES) private readonly engines: AudioEngines,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
@@ -75,7 +75,7 @@ export class PlaybackService implements OnModuleInit {
         });
       });
       this.players.set(leg.callSid, player);
-      leg.frameSource = player;
+      leg.playFrom(player);
     }
     return player;
   }

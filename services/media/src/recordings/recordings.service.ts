@@ -17,7 +17,7 @@ import { beepFrames, Recorder, type RecorderStop } from '../audio';
 import { type MediaEnv } from '../config/env.schema';
 import { DtmfService } from '../dtmf/dtmf.service';
 import { type Leg } from '../legs/leg';
-import { LegsService } from '../legs/legs.service';
+import { LegRegistry } from '../legs/leg-registry';
 import { PlaybackService } from '../playback/playback.service';
 import { ChannelDecoder } from './channel-decoder';
 
@@ -57,7 +57,7 @@ export class RecordingsService implements OnModuleInit, BeforeApplicationShutdow
   private readonly ending = new Set<Promise<void>>();
 
   constructor(
-    private readonly legs: LegsService,
+    private readonly legs: LegRegistry,
     private readonly dtmf: DtmfService,
     private readonly playback: PlaybackService,
     private readonly bus: NatsBus,
