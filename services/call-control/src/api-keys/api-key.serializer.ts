@@ -15,8 +15,6 @@ export const KeyResource = z.object({
 });
 registerComponent('Key', KeyResource);
 
-export const KeyForm = z.object({ FriendlyName: z.string().max(64).optional() });
-
 /** Twilio's Key resource; `secret` only in the answer to its creation. */
 export function serializeApiKey(key: ApiKeyEntity, secret?: string): z.infer<typeof KeyResource> {
   return {

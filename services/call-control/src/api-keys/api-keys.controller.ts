@@ -14,10 +14,11 @@ import { ParleyError } from '@parley/contracts';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
 import { parsePageRequest, type QueryParams } from '../common/paging';
-import { Params } from '../common/params';
+import { parseForm } from '../common/twilio-form';
 import { API_PREFIX } from '../common/twilio-format';
 import { ApiDoc } from '../openapi/api-doc';
-import { KeyForm, serializeApiKey } from './api-key.serializer';
+import { serializeApiKey } from './api-key.serializer';
+import { KeyForm } from './api-keys.schemas';
 import { ApiKeysService } from './api-keys.service';
 
 /** Only the account's own credential manages keys (a key cannot mint or revoke keys). */
@@ -46,10 +47,8 @@ export class ApiKeysController {
     @Body() body: unknown,
   ) {
     assertAccountCredential(principal);
-    const created = await this.keys.create(
-      accountSid,
-      Params.of(body).text('FriendlyName', 64) ?? '',
-    );
+    const { FriendlyName } = parseForm(KeyForm, body);
+    const created = await this.keys.create(accountSid, FriendlyName ?? '');
     return serializeApiKey(created.key, created.secret);
   }
 
@@ -82,9 +81,8 @@ export class ApiKeysController {
     @Body() body: unknown,
   ) {
     assertAccountCredential(principal);
-    return serializeApiKey(
-      await this.keys.update(accountSid, sid, Params.of(body).text('FriendlyName', 64) ?? ''),
-    );
+    const { FriendlyName } = parseForm(KeyForm, body);
+    return serializeApiKey(await this.keys.update(accountSid, sid, FriendlyName ?? ''));
   }
 
   @Delete('Keys/:Sid.json')

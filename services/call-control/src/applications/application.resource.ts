@@ -30,17 +30,6 @@ export const ApplicationResource = z.object({
 });
 registerComponent('Application', ApplicationResource);
 
-/** Form fields of `Applications.json` (create) and `Applications/{Sid}.json` (update). */
-export const ApplicationForm = z.object({
-  FriendlyName: z.string().max(64).optional(),
-  VoiceUrl: z.string().url().optional(),
-  VoiceMethod: Method.optional(),
-  VoiceFallbackUrl: z.string().url().optional(),
-  VoiceFallbackMethod: Method.optional(),
-  StatusCallback: z.string().url().optional(),
-  StatusCallbackMethod: Method.optional(),
-});
-
 export function serializeApplication(app: ApplicationEntity): z.infer<typeof ApplicationResource> {
   return {
     account_sid: app.accountSid,

@@ -12,11 +12,12 @@ import {
 import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
 import { parsePageRequest, type QueryParams } from '../common/paging';
-import { Params } from '../common/params';
+import { firstValue, parseForm } from '../common/twilio-form';
 import { API_PREFIX } from '../common/twilio-format';
 import { ApiDoc } from '../openapi/api-doc';
-import { ApplicationForm, serializeApplication } from './application.resource';
-import { applicationFields, ApplicationsService } from './applications.service';
+import { serializeApplication } from './application.resource';
+import { ApplicationForm } from './applications.schemas';
+import { ApplicationsService } from './applications.service';
 
 @ApiTags('Applications')
 @ApiBasicAuth()
@@ -31,7 +32,7 @@ export class ApplicationsController {
   @ApiDoc({ params: ['AccountSid'], form: ApplicationForm, response: 'Application', status: 201 })
   async create(@Param('AccountSid') accountSid: string, @Body() body: unknown) {
     return serializeApplication(
-      await this.apps.create(accountSid, applicationFields(Params.of(body))),
+      await this.apps.create(accountSid, parseForm(ApplicationForm, body)),
     );
   }
 
@@ -48,7 +49,7 @@ export class ApplicationsController {
     list: { component: 'Application', key: 'applications', style: '2010' },
   })
   async list(@Param('AccountSid') accountSid: string, @Query() query: QueryParams) {
-    const name = Params.of(query).string('FriendlyName');
+    const name = firstValue(query.FriendlyName);
     return this.apps.list(
       accountSid,
       name !== undefined ? { FriendlyName: name } : {},
@@ -73,7 +74,7 @@ export class ApplicationsController {
     @Body() body: unknown,
   ) {
     return serializeApplication(
-      await this.apps.update(accountSid, sid, applicationFields(Params.of(body))),
+      await this.apps.update(accountSid, sid, parseForm(ApplicationForm, body)),
     );
   }
 

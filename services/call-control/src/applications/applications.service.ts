@@ -3,41 +3,23 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { newSid, ParleyError } from '@parley/contracts';
 import { type Repository } from 'typeorm';
 import { applyKeyset, buildPage, type PageRequest, type TwilioPage } from '../common/paging';
-import { type Params } from '../common/params';
 import { accountPath } from '../common/twilio-format';
 import { ApplicationEntity } from './application.entity';
 import { serializeApplication } from './application.resource';
+import { type ApplicationCommand } from './applications.schemas';
 
-type ApplicationFields = Partial<
-  Pick<
-    ApplicationEntity,
-    | 'friendlyName'
-    | 'voiceUrl'
-    | 'voiceMethod'
-    | 'voiceFallbackUrl'
-    | 'voiceFallbackMethod'
-    | 'statusCallback'
-    | 'statusCallbackMethod'
-  >
->;
-
-/** Reads the Twilio form fields of an application; only the fields present are returned. */
-export function applicationFields(p: Params): ApplicationFields {
-  const fields: ApplicationFields = {};
-  const name = p.text('FriendlyName', 64);
-  if (name !== undefined) fields.friendlyName = name;
-  const voiceUrl = p.url('VoiceUrl');
-  if (voiceUrl !== undefined) fields.voiceUrl = voiceUrl;
-  const voiceMethod = p.method('VoiceMethod');
-  if (voiceMethod) fields.voiceMethod = voiceMethod;
-  const fallback = p.url('VoiceFallbackUrl');
-  if (fallback !== undefined) fields.voiceFallbackUrl = fallback;
-  const fallbackMethod = p.method('VoiceFallbackMethod');
-  if (fallbackMethod) fields.voiceFallbackMethod = fallbackMethod;
-  const callback = p.url('StatusCallback');
-  if (callback !== undefined) fields.statusCallback = callback;
-  const callbackMethod = p.method('StatusCallbackMethod');
-  if (callbackMethod) fields.statusCallbackMethod = callbackMethod;
+/** The entity columns an application command sets: only the fields given. */
+function applicationFields(command: ApplicationCommand): Partial<ApplicationEntity> {
+  const fields: Partial<ApplicationEntity> = {};
+  if (command.FriendlyName !== undefined) fields.friendlyName = command.FriendlyName;
+  if (command.VoiceUrl !== undefined) fields.voiceUrl = command.VoiceUrl;
+  if (command.VoiceMethod !== undefined) fields.voiceMethod = command.VoiceMethod;
+  if (command.VoiceFallbackUrl !== undefined) fields.voiceFallbackUrl = command.VoiceFallbackUrl;
+  if (command.VoiceFallbackMethod !== undefined)
+    fields.voiceFallbackMethod = command.VoiceFallbackMethod;
+  if (command.StatusCallback !== undefined) fields.statusCallback = command.StatusCallback;
+  if (command.StatusCallbackMethod !== undefined)
+    fields.statusCallbackMethod = command.StatusCallbackMethod;
   return fields;
 }
 
@@ -48,9 +30,11 @@ export class ApplicationsService {
     @InjectRepository(ApplicationEntity) private readonly apps: Repository<ApplicationEntity>,
   ) {}
 
-  async create(accountSid: string, fields: ApplicationFields): Promise<ApplicationEntity> {
+  async create(accountSid: string, command: ApplicationCommand): Promise<ApplicationEntity> {
     const sid = newSid('AP');
-    await this.apps.insert(this.apps.create({ sid, accountSid, friendlyName: '', ...fields }));
+    await this.apps.insert(
+      this.apps.create({ sid, accountSid, friendlyName: '', ...applicationFields(command) }),
+    );
     return this.get(accountSid, sid);
   }
 
@@ -68,9 +52,10 @@ export class ApplicationsService {
   async update(
     accountSid: string,
     sid: string,
-    fields: ApplicationFields,
+    command: ApplicationCommand,
   ): Promise<ApplicationEntity> {
     await this.get(accountSid, sid);
+    const fields = applicationFields(command);
     if (Object.keys(fields).length) await this.apps.update({ sid, accountSid }, fields);
     return this.get(accountSid, sid);
   }

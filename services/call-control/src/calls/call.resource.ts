@@ -42,61 +42,6 @@ export const CallResource = z.object({
 });
 registerComponent('Call', CallResource);
 
-const Method = z.enum(['GET', 'POST']);
-
-/** Form fields of `Calls.json` (create). */
-export const CreateCallForm = z.object({
-  To: z.string().describe('whatsapp:+E.164 of the WhatsApp user'),
-  From: z.string().describe('whatsapp:+E.164 of a voice-enabled WhatsApp sender of the account'),
-  Url: z.string().url().optional().describe('TwiML to run when the call is answered'),
-  Twiml: z.string().max(4000).optional(),
-  ApplicationSid: z.string().optional(),
-  Method: Method.optional(),
-  FallbackUrl: z.string().url().optional(),
-  FallbackMethod: Method.optional(),
-  StatusCallback: z.string().url().optional(),
-  StatusCallbackEvent: z
-    .array(z.enum(['initiated', 'ringing', 'answered', 'completed']))
-    .optional()
-    .describe('Repeat the key for several'),
-  StatusCallbackMethod: Method.optional(),
-  Timeout: z
-    .number()
-    .int()
-    .min(1)
-    .max(600)
-    .optional()
-    .describe('Seconds to ring before no-answer (default 60)'),
-  TimeLimit: z
-    .number()
-    .int()
-    .min(1)
-    .max(86400)
-    .optional()
-    .describe('Maximum seconds of the call (default 14400)'),
-  Record: z.boolean().optional(),
-  RecordingChannels: z.enum(['mono', 'dual']).optional(),
-  RecordingStatusCallback: z.string().url().optional(),
-  RecordingStatusCallbackMethod: Method.optional(),
-  RecordingStatusCallbackEvent: z.array(z.string()).optional(),
-});
-
-/** Form fields of `Calls/{Sid}.json` (update). */
-export const UpdateCallForm = z.object({
-  Url: z.string().url().optional().describe('Redirect the call to new TwiML'),
-  Method: Method.optional(),
-  Twiml: z.string().max(4000).optional(),
-  FallbackUrl: z.string().url().optional(),
-  FallbackMethod: Method.optional(),
-  Status: z
-    .enum(['canceled', 'completed'])
-    .optional()
-    .describe('canceled ends a call not yet answered; completed ends any call'),
-  StatusCallback: z.string().url().optional(),
-  StatusCallbackMethod: Method.optional(),
-  TimeLimit: z.number().int().min(1).max(86400).optional(),
-});
-
 export function serializeCall(call: CallEntity): z.infer<typeof CallResource> {
   const base = `${accountPath(call.accountSid)}/Calls/${call.sid}`;
   return {

@@ -4,7 +4,9 @@ import { ApiAuthGuard } from '../auth/api-auth.guard';
 import { parsePageRequest, type QueryParams } from '../common/paging';
 import { API_PREFIX } from '../common/twilio-format';
 import { ApiDoc } from '../openapi/api-doc';
-import { CreateCallForm, serializeCall, UpdateCallForm } from './call.resource';
+import { parseForm } from '../common/twilio-form';
+import { serializeCall } from './call.resource';
+import { CreateCallForm, UpdateCallForm } from './calls.schemas';
 import { CallsService } from './calls.service';
 
 @ApiTags('Calls')
@@ -21,7 +23,7 @@ export class CallsController {
   })
   @ApiDoc({ params: ['AccountSid'], form: CreateCallForm, response: 'Call', status: 201 })
   async create(@Param('AccountSid') accountSid: string, @Body() body: unknown) {
-    return serializeCall(await this.calls.create(accountSid, body));
+    return serializeCall(await this.calls.create(accountSid, parseForm(CreateCallForm, body)));
   }
 
   @Get('Calls.json')
@@ -65,6 +67,6 @@ export class CallsController {
     @Param('Sid') sid: string,
     @Body() body: unknown,
   ) {
-    return serializeCall(await this.calls.update(accountSid, sid, body));
+    return serializeCall(await this.calls.update(accountSid, sid, parseForm(UpdateCallForm, body)));
   }
 }

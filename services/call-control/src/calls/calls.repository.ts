@@ -9,7 +9,7 @@ import {
   type QueryParams,
   type TwilioPage,
 } from '../common/paging';
-import { Params } from '../common/params';
+import { firstValue } from '../common/twilio-form';
 import { applyTimeFilter } from '../common/time-filter';
 import { accountPath } from '../common/twilio-format';
 import { CallEntity } from './call.entity';
@@ -80,9 +80,8 @@ export class CallsRepository {
   }
 
   async list(accountSid: string, query: QueryParams, request: PageRequest): Promise<TwilioPage> {
-    const p = Params.of(query);
     const filters: Record<string, string | undefined> = {};
-    for (const name of CALL_LIST_FILTERS) filters[name] = p.string(name);
+    for (const name of CALL_LIST_FILTERS) filters[name] = firstValue(query[name]);
     const qb = this.calls
       .createQueryBuilder('c')
       .where('c.account_sid = :accountSid', { accountSid });

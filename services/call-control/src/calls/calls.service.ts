@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ParleyError } from '@parley/contracts';
 import { type PageRequest, type QueryParams, type TwilioPage } from '../common/paging';
-import { Params } from '../common/params';
 import { InterpreterPeer } from '../peers/interpreter.peer';
 import { type CallEntity } from './call.entity';
 import { CallEndings } from './call-endings.service';
 import { callDocument, sessionStart, voiceParameters } from './call-session';
 import { CallStateService, type CallPatch } from './call-state.service';
 import { CallsRepository } from './calls.repository';
+import { type CreateCallCommand, type UpdateCallCommand } from './calls.schemas';
 import { OutboundCalls } from './outbound-calls.service';
 
 /** The REST Call resource: create, list, fetch, update (redirect, cancel, complete). */
@@ -21,8 +21,8 @@ export class CallsService {
     private readonly interpreter: InterpreterPeer,
   ) {}
 
-  create(accountSid: string, body: unknown): Promise<CallEntity> {
-    return this.outbound.createFromApi(accountSid, body);
+  create(accountSid: string, command: CreateCallCommand): Promise<CallEntity> {
+    return this.outbound.createFromApi(accountSid, command);
   }
 
   list(accountSid: string, query: QueryParams, request: PageRequest): Promise<TwilioPage> {
@@ -33,28 +33,27 @@ export class CallsService {
     return this.calls.get(accountSid, sid);
   }
 
-  async update(accountSid: string, sid: string, body: unknown): Promise<CallEntity> {
+  async update(accountSid: string, sid: string, command: UpdateCallCommand): Promise<CallEntity> {
     const call = await this.calls.get(accountSid, sid);
-    const p = Params.of(body);
-    const status = p.oneOf('Status', ['canceled', 'completed'] as const);
-    const url = p.url('Url');
-    const twiml = p.text('Twiml', 4000);
-    if (url !== undefined && twiml !== undefined)
-      throw new ParleyError(20001, 'Give only one of Url and Twiml');
+    const {
+      Status: status,
+      Url: url,
+      Twiml: twiml,
+      FallbackUrl: fallbackUrl,
+      StatusCallback: statusCallback,
+      StatusCallbackMethod: statusCallbackMethod,
+      TimeLimit: timeLimit,
+    } = command;
     const patch: CallPatch = {};
     if (url !== undefined) {
       patch.url = url;
       patch.twiml = null;
-      patch.method = p.method('Method') ?? 'POST';
+      patch.method = command.Method ?? 'POST';
     }
     if (twiml !== undefined) {
       patch.twiml = twiml;
       patch.url = null;
     }
-    const fallbackUrl = p.url('FallbackUrl');
-    const statusCallback = p.url('StatusCallback');
-    const statusCallbackMethod = p.method('StatusCallbackMethod');
-    const timeLimit = p.int('TimeLimit', 1, 86_400);
 
     if (status !== undefined) {
       await this.endings.endFromApi(call, status);
@@ -70,7 +69,7 @@ export class CallsService {
       await this.state.patch(sid, {
         ...patch,
         ...(fallbackUrl !== undefined
-          ? { fallbackUrl, fallbackMethod: p.method('FallbackMethod') ?? 'POST' }
+          ? { fallbackUrl, fallbackMethod: command.FallbackMethod ?? 'POST' }
           : {}),
       });
       const updated = await this.calls.get(accountSid, sid);

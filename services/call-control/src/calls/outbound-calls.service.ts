@@ -5,7 +5,6 @@ import {
   isTerminalCallStatus,
   newSid,
   ParleyError,
-  type StatusCallbackEvent,
 } from '@parley/contracts';
 import { type CallEvent, type CallStatusEvent, MetaGraphError } from '@parley/meta-graph';
 import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
@@ -13,7 +12,6 @@ import { type ApplicationEntity } from '../applications/application.entity';
 import { ApplicationsService } from '../applications/applications.service';
 import { CallTimeline } from '../call-events/call-timeline.service';
 import { Clock } from '../common/clock';
-import { Params } from '../common/params';
 import { parseWhatsAppAddress, type ParsedWhatsAppAddress } from '../common/whatsapp-address';
 import { type CallControlEnv } from '../config/env.schema';
 import { MetaService } from '../meta/meta.service';
@@ -29,13 +27,7 @@ import { CallLifecycle } from './call-lifecycle.service';
 import { applicationDocument, callDocument, sessionStart, voiceParameters } from './call-session';
 import { CallStateService, type NewCall } from './call-state.service';
 import { CallsRepository } from './calls.repository';
-
-const STATUS_CALLBACK_EVENTS: readonly StatusCallbackEvent[] = [
-  'initiated',
-  'ringing',
-  'answered',
-  'completed',
-];
+import { type CreateCallCommand } from './calls.schemas';
 
 /**
  * Business-initiated calls: the REST `Calls.json` and `<Dial><WhatsApp>` children. Checks
@@ -67,55 +59,31 @@ export class OutboundCalls implements OnApplicationShutdown {
     await Promise.allSettled([...this.dialing]);
   }
 
-  /** `POST Calls.json`: validates like Twilio, creates the call (queued) and dials it. */
-  async createFromApi(accountSid: string, body: unknown): Promise<CallEntity> {
-    const p = Params.of(body);
-    const toRaw = p.string('To');
-    if (!toRaw) throw new ParleyError(21201, "A 'To' phone number is required.");
-    const fromRaw = p.string('From');
-    if (!fromRaw) throw new ParleyError(21213, "A 'From' phone number is required.");
-    const from = this.parseFrom(fromRaw);
-    const to = this.parseTo(toRaw);
-
-    const url = p.url('Url');
-    const twiml = p.text('Twiml', 4000);
-    const applicationSid = p.string('ApplicationSid');
-    const given = [url, twiml, applicationSid].filter((v) => v !== undefined).length;
-    if (given === 0)
-      throw new ParleyError(
-        21205,
-        'Url, Twiml or ApplicationSid is required to say what the call runs',
-      );
-    if (given > 1) throw new ParleyError(20001, 'Give only one of Url, Twiml and ApplicationSid');
+  /** `POST Calls.json`: checks what needs the database, creates the call (queued) and dials it. */
+  async createFromApi(accountSid: string, command: CreateCallCommand): Promise<CallEntity> {
+    const from = this.parseFrom(command.From);
+    const to = this.parseTo(command.To);
     let app: ApplicationEntity | null = null;
-    if (applicationSid !== undefined) {
-      app = await this.apps.find(accountSid, applicationSid);
+    if (command.ApplicationSid !== undefined) {
+      app = await this.apps.find(accountSid, command.ApplicationSid);
       if (!app)
-        throw new ParleyError(20404, `The application ${applicationSid} was not found`, {
+        throw new ParleyError(20404, `The application ${command.ApplicationSid} was not found`, {
           status: 400,
         });
       applicationDocument(app); // an application without VoiceUrl cannot run
     }
-    const events = p.list('StatusCallbackEvent').map((e) => e.toLowerCase());
-    const unknown = events.find((e) => !STATUS_CALLBACK_EVENTS.includes(e as StatusCallbackEvent));
-    if (unknown)
-      throw new ParleyError(
-        20001,
-        `StatusCallbackEvent must be among ${STATUS_CALLBACK_EVENTS.join(', ')}, got "${unknown.slice(0, 20)}"`,
-      );
-    const record = p.bool('Record') ?? false;
     // Recording starts when the call is answered (RecordingsService.startForAnsweredCall).
-    const recording: CallRecordingOptions | null = record
+    const recording: CallRecordingOptions | null = command.Record
       ? {
-          record,
-          channels: p.oneOf('RecordingChannels', ['mono', 'dual'] as const) ?? 'mono',
-          statusCallback: p.url('RecordingStatusCallback') ?? null,
-          statusCallbackMethod: p.method('RecordingStatusCallbackMethod') ?? 'POST',
-          statusCallbackEvents: recordingCallbackEvents(p.list('RecordingStatusCallbackEvent')),
+          record: true,
+          channels: command.RecordingChannels ?? 'mono',
+          statusCallback: command.RecordingStatusCallback ?? null,
+          statusCallbackMethod: command.RecordingStatusCallbackMethod ?? 'POST',
+          statusCallbackEvents: recordingCallbackEvents(command.RecordingStatusCallbackEvent),
         }
       : null;
-    const timeoutSec = p.int('Timeout', 1, 600) ?? this.env.CALL_DEFAULT_TIMEOUT_SEC;
-    const timeLimitSec = p.int('TimeLimit', 1, 86_400) ?? this.env.CALL_DEFAULT_TIME_LIMIT_SEC;
+    const timeoutSec = command.Timeout ?? this.env.CALL_DEFAULT_TIMEOUT_SEC;
+    const timeLimitSec = command.TimeLimit ?? this.env.CALL_DEFAULT_TIME_LIMIT_SEC;
 
     const sender = await this.voiceSender(accountSid, from);
     if (to.address === sender.senderId)
@@ -133,14 +101,14 @@ export class OutboundCalls implements OnApplicationShutdown {
         direction: 'outbound-api',
         parentCallSid: null,
         applicationSid: app?.sid ?? null,
-        url: url ?? null,
-        method: p.method('Method') ?? 'POST',
-        fallbackUrl: p.url('FallbackUrl') ?? null,
-        fallbackMethod: p.method('FallbackMethod') ?? 'POST',
-        twiml: twiml ?? null,
-        statusCallback: p.url('StatusCallback') ?? null,
-        statusCallbackMethod: p.method('StatusCallbackMethod') ?? 'POST',
-        statusCallbackEvents: [...new Set(events)] as StatusCallbackEvent[],
+        url: command.Url ?? null,
+        method: command.Method ?? 'POST',
+        fallbackUrl: command.FallbackUrl ?? null,
+        fallbackMethod: command.FallbackMethod ?? 'POST',
+        twiml: command.Twiml ?? null,
+        statusCallback: command.StatusCallback ?? null,
+        statusCallbackMethod: command.StatusCallbackMethod ?? 'POST',
+        statusCallbackEvents: [...new Set(command.StatusCallbackEvent)],
         recording,
       },
       { reason: 'api:create', slot: this.slot(sender) },

@@ -8,18 +8,45 @@ import {
   type ReferenceObject,
   type SchemaObject,
 } from '@nestjs/swagger';
-import { type z } from 'zod';
-import { zodToOpenApi } from './zod-to-openapi';
+import {
+  extendZodWithOpenApi,
+  OpenApiGeneratorV3,
+  OpenAPIRegistry,
+} from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
 
-/** The documented resources (component schemas), by name; filled by each feature. */
-export const API_COMPONENTS = new Map<string, z.ZodTypeAny>();
+// The registry names schemas through zod's `.openapi()`, which this adds.
+extendZodWithOpenApi(z);
 
-export function registerComponent(name: string, schema: z.ZodTypeAny): z.ZodTypeAny {
-  API_COMPONENTS.set(name, schema);
+/**
+ * The documented schemas (resources answered and request bodies), by name; each feature
+ * registers its own next to their definition, and the OpenAPI document's components are
+ * generated from them by @asteasolutions/zod-to-openapi.
+ */
+const API_REGISTRY = new OpenAPIRegistry();
+const COMPONENT_NAMES = new WeakMap<z.ZodTypeAny, string>();
+
+export function registerComponent<S extends z.ZodTypeAny>(name: string, schema: S): S {
+  API_REGISTRY.register(name, schema);
+  COMPONENT_NAMES.set(schema, name);
   return schema;
 }
 
+/** The OpenAPI 3.0 component schemas of everything registered. */
+export function componentSchemas(): Record<string, SchemaObject | ReferenceObject> {
+  const generated = new OpenApiGeneratorV3(API_REGISTRY.definitions).generateComponents();
+  return (generated.components?.schemas ?? {}) as Record<string, SchemaObject | ReferenceObject>;
+}
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** A reference to a registered schema; an unregistered one is a bug found at start-up. */
+function refTo(schema: z.ZodTypeAny): { $ref: string } {
+  const name = COMPONENT_NAMES.get(schema);
+  if (name === undefined)
+    throw new Error('A request schema must be registered with registerComponent to be documented');
+  return ref(name);
+}
 
 const PARAM_DESCRIPTIONS: Record<string, string> = {
   AccountSid: 'The account (AC...) the resources belong to; it must be the authenticated account.',
@@ -30,7 +57,7 @@ const PARAM_DESCRIPTIONS: Record<string, string> = {
 export interface ApiDocOptions {
   params?: string[];
   query?: Record<string, string>;
-  /** Form fields (Twilio 2010 API) or a JSON body (v2 API). */
+  /** Form fields (Twilio 2010 API) or a JSON body (v2 API): a registered schema. */
   form?: z.ZodTypeAny;
   json?: z.ZodTypeAny;
   /** Component name of the single resource answered. */
@@ -43,7 +70,7 @@ export interface ApiDocOptions {
 
 /**
  * One decorator per route for the OpenAPI document: path and query parameters, the body
- * (converted from zod), the success answer and Twilio's error body for failures.
+ * (a reference to its registered zod schema), the success answer and Twilio's error body for failures.
  */
 export function ApiDoc(opts: ApiDocOptions): MethodDecorator {
   const decorators: (MethodDecorator | ClassDecorator)[] = [];
@@ -62,11 +89,11 @@ export function ApiDoc(opts: ApiDocOptions): MethodDecorator {
   }
   if (opts.form) {
     decorators.push(ApiConsumes('application/x-www-form-urlencoded'));
-    decorators.push(ApiBody({ schema: zodToOpenApi(opts.form) as Record<string, unknown> }));
+    decorators.push(ApiBody({ schema: refTo(opts.form) }));
   }
   if (opts.json) {
     decorators.push(ApiConsumes('application/json'));
-    decorators.push(ApiBody({ schema: zodToOpenApi(opts.json) as Record<string, unknown> }));
+    decorators.push(ApiBody({ schema: refTo(opts.json) }));
   }
   const status = opts.status ?? 200;
   if (opts.noContent) decorators.push(ApiResponse({ status: 204, description: 'Deleted' }));

@@ -41,7 +41,14 @@ describe('OpenAPI document', () => {
       info: { title: string };
       paths: Record<
         string,
-        Record<string, { responses: Record<string, unknown>; parameters?: { name: string }[] }>
+        Record<
+          string,
+          {
+            responses: Record<string, unknown>;
+            parameters?: { name: string }[];
+            requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+          }
+        >
       >;
       components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
     };
@@ -86,6 +93,41 @@ describe('OpenAPI document', () => {
     expect(Object.keys(create?.responses ?? {})).toEqual(
       expect.arrayContaining(['201', '400', '401', '404']),
     );
+
+    // Every POST of the REST API documents its body with the schema the controller parses
+    // it with: a form for the 2010 API, JSON for v2.
+    const posts = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      ops.post && !path.startsWith('/meta/') ? [[path, ops.post] as const] : [],
+    );
+    expect(posts.length).toBeGreaterThanOrEqual(8);
+    for (const [path, op] of posts) {
+      const mediaType = path.startsWith('/v2/')
+        ? 'application/json'
+        : 'application/x-www-form-urlencoded';
+      const name = /^#\/components\/schemas\/(\w+)$/.exec(
+        op.requestBody?.content[mediaType]?.schema.$ref ?? '',
+      )?.[1];
+      expect({ path, name }).toEqual({ path, name: expect.stringMatching(/Request$/) as unknown });
+      expect(doc.components.schemas[name ?? '']).toMatchObject({ type: 'object' });
+    }
+    expect(doc.components.schemas.CreateCallRequest).toMatchObject({
+      type: 'object',
+      required: ['To', 'From'],
+      properties: {
+        Url: { type: 'string', format: 'uri' },
+        Timeout: { type: 'integer', minimum: 1, maximum: 600 },
+        Record: { type: 'boolean' },
+        StatusCallbackEvent: {
+          type: 'array',
+          items: { type: 'string', enum: ['initiated', 'ringing', 'answered', 'completed'] },
+        },
+        Method: { type: 'string', enum: ['GET', 'POST'] },
+      },
+    });
+    expect(doc.components.schemas.SenderCreateRequest).toMatchObject({
+      type: 'object',
+      required: ['sender_id', 'configuration'],
+    });
   });
 
   it('serves a Swagger UI at /docs from local assets', async () => {

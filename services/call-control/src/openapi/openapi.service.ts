@@ -3,8 +3,7 @@ import { ApplicationConfig, HttpAdapterHost, ModulesContainer } from '@nestjs/co
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { SERVICE_INFO, type ServiceInfo } from '@parley/nest-kit';
 import { z } from 'zod';
-import { API_COMPONENTS, registerComponent } from './api-doc';
-import { zodToOpenApi } from './zod-to-openapi';
+import { componentSchemas, registerComponent } from './api-doc';
 
 /** Routes of the public API; health, metrics and this document itself are left out. */
 export const PUBLIC_PATH_PREFIXES = ['/2010-04-01/', '/v2/', '/meta/webhooks'] as const;
@@ -65,12 +64,7 @@ export class OpenApiDocument {
       ),
     );
     document.components ??= {};
-    document.components.schemas = {
-      ...document.components.schemas,
-      ...Object.fromEntries(
-        [...API_COMPONENTS].map(([name, schema]) => [name, zodToOpenApi(schema)]),
-      ),
-    };
+    document.components.schemas = { ...document.components.schemas, ...componentSchemas() };
     return document;
   }
 }

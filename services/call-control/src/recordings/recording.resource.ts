@@ -29,18 +29,6 @@ export const RecordingResource = z.object({
 });
 registerComponent('Recording', RecordingResource);
 
-/** Form fields of `Calls/{CallSid}/Recordings.json` (start a recording of a live call). */
-export const StartRecordingForm = z.object({
-  RecordingChannels: z.enum(['mono', 'dual']).optional(),
-  RecordingStatusCallback: z.string().url().optional(),
-  RecordingStatusCallbackMethod: z.enum(['GET', 'POST']).optional(),
-  RecordingStatusCallbackEvent: z.array(RecordingStatus).optional(),
-  RecordingTrack: RecordingTrack.optional(),
-});
-
-/** Form fields of `Calls/{CallSid}/Recordings/{Sid}.json` (stop it). */
-export const UpdateRecordingForm = z.object({ Status: z.enum(['stopped']) });
-
 /** Where a recording's media is fetched: Twilio's `media_url` (no extension means WAV). */
 export function recordingMediaUrl(baseUrl: string, accountSid: string, sid: string): string {
   return `${baseUrl}${accountPath(accountSid)}/Recordings/${sid}`;

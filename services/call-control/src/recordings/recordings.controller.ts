@@ -22,7 +22,9 @@ import { publicBaseUrl } from '../common/public-url';
 import { API_PREFIX } from '../common/twilio-format';
 import { type CallControlEnv } from '../config/env.schema';
 import { ApiDoc } from '../openapi/api-doc';
-import { serializeRecording, StartRecordingForm, UpdateRecordingForm } from './recording.resource';
+import { parseForm } from '../common/twilio-form';
+import { serializeRecording } from './recording.resource';
+import { StartRecordingForm, UpdateRecordingForm } from './recordings.schemas';
 import { RecordingsService } from './recordings.service';
 
 const LIST_QUERY = {
@@ -61,7 +63,11 @@ export class RecordingsController {
     @Body() body: unknown,
     @Req() req: Request,
   ) {
-    const row = await this.recordings.startByApi(accountSid, callSid, body);
+    const row = await this.recordings.startByApi(
+      accountSid,
+      callSid,
+      parseForm(StartRecordingForm, body),
+    );
     return serializeRecording(row, publicBaseUrl(this.env, req));
   }
 
@@ -115,7 +121,12 @@ export class RecordingsController {
     @Body() body: unknown,
     @Req() req: Request,
   ) {
-    const row = await this.recordings.stopByApi(accountSid, callSid, sid, body);
+    const row = await this.recordings.stopByApi(
+      accountSid,
+      callSid,
+      sid,
+      parseForm(UpdateRecordingForm, body),
+    );
     return serializeRecording(row, publicBaseUrl(this.env, req));
   }
 

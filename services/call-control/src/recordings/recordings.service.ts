@@ -13,7 +13,7 @@ import {
   type RecordingStatusCallbackConfig,
   RecordingStatus,
   type RecordingStatusChangedV1,
-  RecordingTrack,
+  type RecordingTrack,
 } from '@parley/contracts';
 import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import {
@@ -32,7 +32,7 @@ import {
   type QueryParams,
   type TwilioPage,
 } from '../common/paging';
-import { Params } from '../common/params';
+import { firstValue } from '../common/twilio-form';
 import { configuredPublicUrl } from '../common/public-url';
 import { applyTimeFilter } from '../common/time-filter';
 import { accountPath } from '../common/twilio-format';
@@ -40,6 +40,7 @@ import { type CallControlEnv } from '../config/env.schema';
 import { MediaPeer } from '../peers/media.peer';
 import { describeError } from '../peers/peer-errors';
 import { RecordingEntity } from './recording.entity';
+import { type StartRecordingCommand, type UpdateRecordingCommand } from './recordings.schemas';
 import { recordingMediaUrl, serializeRecording } from './recording.resource';
 
 export const RECORDING_STORAGE = Symbol('RECORDING_STORAGE');
@@ -214,19 +215,22 @@ export class RecordingsService {
   }
 
   /** `Calls/{CallSid}/Recordings.json`: start recording a live call. */
-  async startByApi(accountSid: string, callSid: string, body: unknown): Promise<RecordingEntity> {
+  async startByApi(
+    accountSid: string,
+    callSid: string,
+    command: StartRecordingCommand,
+  ): Promise<RecordingEntity> {
     const call = await this.calls.get(accountSid, callSid);
-    const p = Params.of(body);
-    const url = p.url('RecordingStatusCallback');
+    const url = command.RecordingStatusCallback;
     return this.start(call, {
       source: 'StartCallRecordingAPI',
-      channels: p.oneOf('RecordingChannels', ['mono', 'dual'] as const) ?? 'mono',
-      track: p.oneOf('RecordingTrack', RecordingTrack.options) ?? 'both',
+      channels: command.RecordingChannels ?? 'mono',
+      track: command.RecordingTrack ?? 'both',
       statusCallback: url
         ? {
             url,
-            method: p.method('RecordingStatusCallbackMethod') ?? 'POST',
-            events: recordingCallbackEvents(p.list('RecordingStatusCallbackEvent')),
+            method: command.RecordingStatusCallbackMethod ?? 'POST',
+            events: recordingCallbackEvents(command.RecordingStatusCallbackEvent),
           }
         : null,
     });
@@ -237,10 +241,10 @@ export class RecordingsService {
     accountSid: string,
     callSid: string,
     sid: string,
-    body: unknown,
+    command: UpdateRecordingCommand,
   ): Promise<RecordingEntity> {
     const row = await this.get(accountSid, sid, callSid);
-    const status = Params.of(body).oneOf('Status', ['stopped', 'paused', 'in-progress'] as const);
+    const status = command.Status;
     if (status !== 'stopped') {
       throw new ParleyError(
         20001,
@@ -264,9 +268,8 @@ export class RecordingsService {
     callSid?: string,
   ): Promise<TwilioPage> {
     if (callSid) await this.calls.get(accountSid, callSid);
-    const p = Params.of(query);
     const filters: Record<string, string | undefined> = {};
-    for (const name of RECORDING_LIST_FILTERS) filters[name] = p.string(name);
+    for (const name of RECORDING_LIST_FILTERS) filters[name] = firstValue(query[name]);
     const qb = this.recordings
       .createQueryBuilder('r')
       .where('r.account_sid = :accountSid', { accountSid });
@@ -362,17 +365,9 @@ export class RecordingsService {
 
 /** `RecordingStatusCallbackEvent`: Twilio's default is `completed` only. */
 export function recordingCallbackEvents(
-  given: readonly string[],
+  given: readonly RecordingStatus[],
 ): RecordingStatusCallbackConfig['events'] {
-  const allowed = RecordingStatus.options;
-  const events = given.map((e) => e.toLowerCase());
-  const unknown = events.find((e) => !allowed.includes(e as RecordingStatus));
-  if (unknown !== undefined) {
-    throw new ParleyError(
-      20001,
-      `RecordingStatusCallbackEvent must be among ${allowed.join(', ')}, got "${unknown.slice(0, 20)}"`,
-    );
-  }
-  const chosen = allowed.filter((e) => events.includes(e));
+  // Twilio's order, whatever order they were given in; Twilio's default is `completed`.
+  const chosen = RecordingStatus.options.filter((e) => given.includes(e));
   return chosen.length ? chosen : ['completed'];
 }

@@ -26,42 +26,6 @@ export const SenderResource = z.object({
 });
 registerComponent('Sender', SenderResource);
 
-/** Body of `POST /v2/Channels/Senders` (JSON). Secrets are write-only. */
-export const SenderCreateBody = z.object({
-  sender_id: z.string().describe('whatsapp:+E.164 of the business number'),
-  configuration: z.object({
-    waba_id: z.string().describe('WhatsApp Business Account id'),
-    phone_number_id: z.string().describe('Meta phone_number_id of the business number'),
-    access_token: z
-      .string()
-      .describe(
-        'Meta access token (system user) for this number; stored encrypted, never returned',
-      ),
-    app_secret: z
-      .string()
-      .describe("Meta app secret signing this number's webhooks; stored encrypted, never returned"),
-    webhook_verify_token: z
-      .string()
-      .optional()
-      .describe("This sender's hub.verify_token for Meta's subscription check"),
-    voice_application_sid: z.string().nullable().optional(),
-  }),
-  profile: z.object({ name: z.string().optional() }).optional(),
-});
-
-/** Body of `POST /v2/Channels/Senders/{Sid}` (JSON): every field optional. */
-export const SenderUpdateBody = z.object({
-  configuration: z
-    .object({
-      access_token: z.string().optional(),
-      app_secret: z.string().optional(),
-      webhook_verify_token: z.string().nullable().optional(),
-      voice_application_sid: z.string().nullable().optional(),
-    })
-    .optional(),
-  profile: z.object({ name: z.string().optional() }).optional(),
-});
-
 export const V2PageMeta = z.object({
   page: z.number().int(),
   page_size: z.number().int(),

@@ -19,7 +19,9 @@ import { parsePageRequest, type QueryParams } from '../common/paging';
 import { publicBaseUrl } from '../common/public-url';
 import { type CallControlEnv } from '../config/env.schema';
 import { ApiDoc } from '../openapi/api-doc';
-import { SenderCreateBody, SenderUpdateBody, serializeSender } from './sender.resource';
+import { parseJsonBody } from '../common/twilio-form';
+import { serializeSender } from './sender.resource';
+import { SenderCreateBody, SenderUpdateBody } from './senders.schemas';
 import { SendersService } from './senders.service';
 
 @ApiTags('WhatsApp senders')
@@ -38,7 +40,7 @@ export class SendersController {
   @ApiDoc({ json: SenderCreateBody, response: 'Sender', status: 201 })
   async create(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Req() req: ParleyRequest) {
     return serializeSender(
-      await this.senders.create(p.accountSid, body),
+      await this.senders.create(p.accountSid, parseJsonBody(SenderCreateBody, body)),
       publicBaseUrl(this.env, req),
     );
   }
@@ -87,7 +89,7 @@ export class SendersController {
     @Req() req: ParleyRequest,
   ) {
     return serializeSender(
-      await this.senders.update(p.accountSid, sid, body),
+      await this.senders.update(p.accountSid, sid, parseJsonBody(SenderUpdateBody, body)),
       publicBaseUrl(this.env, req),
     );
   }

@@ -4,32 +4,16 @@ import { newSid, ParleyError } from '@parley/contracts';
 import { MetaGraphError } from '@parley/meta-graph';
 import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { type Repository } from 'typeorm';
-import { type z } from 'zod';
 import { ApplicationsService } from '../applications/applications.service';
 import { applyKeyset, buildPage, type PageRequest } from '../common/paging';
-import { parseWhatsAppAddress } from '../common/whatsapp-address';
 import { MetaService } from '../meta/meta.service';
 import { SecretBox, secretContext } from '../secrets/secret-box';
 import { tokenDigest } from '../secrets/secret-hash';
 import { SenderEntity } from './sender.entity';
-import { SenderCreateBody, SenderUpdateBody, serializeSender } from './sender.resource';
+import { serializeSender } from './sender.resource';
+import { type SenderCreateCommand, type SenderUpdateCommand } from './senders.schemas';
 
 const SENDERS_PATH = '/v2/Channels/Senders';
-
-function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
-  const parsed = schema.safeParse(body ?? {});
-  if (parsed.success) return parsed.data as z.infer<T>;
-  const issue = parsed.error.issues[0];
-  const where = issue?.path.join('.') || 'body';
-  throw new ParleyError(20001, `Invalid ${where}: ${issue?.message ?? 'invalid value'}`);
-}
-
-function requiredText(value: string | undefined, name: string, max: number): string {
-  const v = value?.trim();
-  if (!v) throw new ParleyError(20001, `${name} is required`);
-  if (v.length > max) throw new ParleyError(20001, `${name} must be at most ${max} characters`);
-  return v;
-}
 
 /**
  * WhatsApp senders: a business number bound to its Meta phone_number_id, WABA and
@@ -46,38 +30,19 @@ export class SendersService {
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
 
-  async create(accountSid: string, body: unknown): Promise<SenderEntity> {
-    const input = parseBody(SenderCreateBody, body);
-    const address = parseWhatsAppAddress(input.sender_id, 'possible');
-    if (!address.ok) {
-      throw new ParleyError(
-        21212,
-        `sender_id must be whatsapp:+ followed by an E.164 number, got "${input.sender_id.slice(0, 40)}"`,
-      );
-    }
-    const cfg = input.configuration;
-    const phoneNumberId = requiredText(cfg.phone_number_id, 'configuration.phone_number_id', 64);
-    if (!/^\d{1,64}$/.test(phoneNumberId))
-      throw new ParleyError(20001, 'configuration.phone_number_id must be digits');
-    const wabaId = requiredText(cfg.waba_id, 'configuration.waba_id', 64);
-    const accessToken = requiredText(cfg.access_token, 'configuration.access_token', 4096);
-    const appSecret = requiredText(cfg.app_secret, 'configuration.app_secret', 512);
-    const verifyToken = cfg.webhook_verify_token?.trim();
-    if (verifyToken !== undefined && verifyToken.length < 8) {
-      throw new ParleyError(
-        20001,
-        'configuration.webhook_verify_token must be at least 8 characters',
-      );
-    }
+  async create(accountSid: string, command: SenderCreateCommand): Promise<SenderEntity> {
+    const { sender_id: senderId, configuration: cfg } = command;
+    const phoneNumberId = cfg.phone_number_id;
+    const verifyToken = cfg.webhook_verify_token;
     const appSid = cfg.voice_application_sid ?? null;
     if (appSid !== null) await this.assertApplication(accountSid, appSid);
     const conflict = await this.senders.findOne({
-      where: [{ senderId: address.value.address }, { phoneNumberId }],
+      where: [{ senderId }, { phoneNumberId }],
     });
     if (conflict) {
       throw new ParleyError(
         20001,
-        `The WhatsApp number ${address.value.address} or phone_number_id ${phoneNumberId} is already registered`,
+        `The WhatsApp number ${senderId} or phone_number_id ${phoneNumberId} is already registered`,
         { status: 409 },
       );
     }
@@ -85,16 +50,16 @@ export class SendersService {
     const sender = this.senders.create({
       sid,
       accountSid,
-      senderId: address.value.address,
+      senderId,
       phoneNumberId,
-      wabaId,
-      accessTokenSealed: this.box.encrypt(accessToken, secretContext.metaAccessToken(sid)),
-      appSecretSealed: this.box.encrypt(appSecret, secretContext.metaAppSecret(sid)),
+      wabaId: cfg.waba_id,
+      accessTokenSealed: this.box.encrypt(cfg.access_token, secretContext.metaAccessToken(sid)),
+      appSecretSealed: this.box.encrypt(cfg.app_secret, secretContext.metaAppSecret(sid)),
       verifyTokenDigest: verifyToken ? tokenDigest(verifyToken) : null,
       voiceApplicationSid: appSid,
       callingStatus: 'DISABLED',
       status: 'ONLINE',
-      profileName: input.profile?.name?.slice(0, 139) ?? null,
+      profileName: command.profile?.name ?? null,
       activeCalls: 0,
     });
     if (appSid !== null) {
@@ -107,7 +72,7 @@ export class SendersService {
       if ((error as { code?: string }).code === '23505') {
         throw new ParleyError(
           20001,
-          `The WhatsApp number ${address.value.address} or phone_number_id ${phoneNumberId} is already registered`,
+          `The WhatsApp number ${senderId} or phone_number_id ${phoneNumberId} is already registered`,
           { status: 409 },
         );
       }
@@ -116,33 +81,26 @@ export class SendersService {
     return this.get(accountSid, sid);
   }
 
-  async update(accountSid: string, sid: string, body: unknown): Promise<SenderEntity> {
+  async update(
+    accountSid: string,
+    sid: string,
+    command: SenderUpdateCommand,
+  ): Promise<SenderEntity> {
     const sender = await this.get(accountSid, sid);
-    const input = parseBody(SenderUpdateBody, body);
-    const cfg = input.configuration ?? {};
+    const cfg = command.configuration ?? {};
     const changes: Partial<SenderEntity> = {};
-    if (cfg.access_token !== undefined) {
+    if (cfg.access_token !== undefined)
       changes.accessTokenSealed = this.box.encrypt(
-        requiredText(cfg.access_token, 'configuration.access_token', 4096),
+        cfg.access_token,
         secretContext.metaAccessToken(sid),
       );
-    }
-    if (cfg.app_secret !== undefined) {
-      changes.appSecretSealed = this.box.encrypt(
-        requiredText(cfg.app_secret, 'configuration.app_secret', 512),
-        secretContext.metaAppSecret(sid),
-      );
-    }
-    if (cfg.webhook_verify_token !== undefined) {
-      const token = cfg.webhook_verify_token?.trim() ?? '';
-      if (token.length && token.length < 8)
-        throw new ParleyError(
-          20001,
-          'configuration.webhook_verify_token must be at least 8 characters',
-        );
-      changes.verifyTokenDigest = token.length ? tokenDigest(token) : null;
-    }
-    if (input.profile?.name !== undefined) changes.profileName = input.profile.name.slice(0, 139);
+    if (cfg.app_secret !== undefined)
+      changes.appSecretSealed = this.box.encrypt(cfg.app_secret, secretContext.metaAppSecret(sid));
+    if (cfg.webhook_verify_token !== undefined)
+      changes.verifyTokenDigest = cfg.webhook_verify_token
+        ? tokenDigest(cfg.webhook_verify_token)
+        : null;
+    if (command.profile?.name !== undefined) changes.profileName = command.profile.name;
     const effective = { ...sender, ...changes };
     if (cfg.voice_application_sid !== undefined) {
       const appSid = cfg.voice_application_sid;

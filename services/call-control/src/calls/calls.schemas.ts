@@ -1,0 +1,81 @@
+import { RecordingStatus, StatusCallbackEvent } from '@parley/contracts';
+import { z } from 'zod';
+import { formField, twilioIssue } from '../common/twilio-form';
+import { registerComponent } from '../openapi/api-doc';
+
+/**
+ * Form fields of `Calls.json` (create), in the order Twilio checks them: the first
+ * problem is the one answered.
+ */
+export const CreateCallForm = registerComponent(
+  'CreateCallRequest',
+  z
+    .object({
+      To: formField
+        .required(21201, "A 'To' phone number is required.")
+        .describe('whatsapp:+E.164 of the WhatsApp user'),
+      From: formField
+        .required(21213, "A 'From' phone number is required.")
+        .describe('whatsapp:+E.164 of a voice-enabled WhatsApp sender of the account'),
+      Url: formField.url('Url').describe('TwiML to run when the call is answered'),
+      Twiml: formField.text('Twiml', 4000),
+      ApplicationSid: formField.text('ApplicationSid'),
+      StatusCallbackEvent: formField.enumList('StatusCallbackEvent', StatusCallbackEvent.options),
+      Record: formField.bool('Record'),
+      RecordingChannels: formField.oneOf('RecordingChannels', ['mono', 'dual']),
+      RecordingStatusCallback: formField.url('RecordingStatusCallback'),
+      RecordingStatusCallbackMethod: formField.method('RecordingStatusCallbackMethod'),
+      RecordingStatusCallbackEvent: formField.enumList(
+        'RecordingStatusCallbackEvent',
+        RecordingStatus.options,
+      ),
+      Timeout: formField
+        .int('Timeout', 1, 600)
+        .describe('Seconds to ring before no-answer (default 60)'),
+      TimeLimit: formField
+        .int('TimeLimit', 1, 86_400)
+        .describe('Maximum seconds of the call (default 14400)'),
+      Method: formField.method('Method'),
+      FallbackUrl: formField.url('FallbackUrl'),
+      FallbackMethod: formField.method('FallbackMethod'),
+      StatusCallback: formField.url('StatusCallback'),
+      StatusCallbackMethod: formField.method('StatusCallbackMethod'),
+    })
+    .superRefine((form, ctx) => {
+      const given = [form.Url, form.Twiml, form.ApplicationSid].filter(
+        (v) => v !== undefined,
+      ).length;
+      if (given === 0)
+        twilioIssue(
+          ctx,
+          21205,
+          'Url, Twiml or ApplicationSid is required to say what the call runs',
+        );
+      else if (given > 1) twilioIssue(ctx, 20001, 'Give only one of Url, Twiml and ApplicationSid');
+    }),
+);
+export type CreateCallCommand = z.output<typeof CreateCallForm>;
+
+/** Form fields of `Calls/{Sid}.json` (update: redirect, end, or change callbacks and limits). */
+export const UpdateCallForm = registerComponent(
+  'UpdateCallRequest',
+  z
+    .object({
+      Status: formField
+        .oneOf('Status', ['canceled', 'completed'])
+        .describe('canceled ends a call not yet answered; completed ends any call'),
+      Url: formField.url('Url').describe('Redirect the call to new TwiML'),
+      Twiml: formField.text('Twiml', 4000),
+      Method: formField.method('Method'),
+      FallbackUrl: formField.url('FallbackUrl'),
+      FallbackMethod: formField.method('FallbackMethod'),
+      StatusCallback: formField.url('StatusCallback'),
+      StatusCallbackMethod: formField.method('StatusCallbackMethod'),
+      TimeLimit: formField.int('TimeLimit', 1, 86_400),
+    })
+    .superRefine((form, ctx) => {
+      if (form.Url !== undefined && form.Twiml !== undefined)
+        twilioIssue(ctx, 20001, 'Give only one of Url and Twiml');
+    }),
+);
+export type UpdateCallCommand = z.output<typeof UpdateCallForm>;
