@@ -1,12 +1,14 @@
+import { SID_PREFIXES } from '@parley/contracts';
 import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { oneOfCheck, sidCheck } from '../database/sql-checks';
 
 export const ACCOUNT_STATUSES = ['active', 'suspended', 'closed'] as const;
 export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 /** A tenant: every resource belongs to exactly one account. */
 @Entity({ name: 'accounts' })
-@Check('accounts_status_check', `"status" IN ('active', 'suspended', 'closed')`)
-@Check('accounts_sid_check', `"sid" ~ '^AC[0-9a-f]{32}$'`)
+@Check('accounts_status_check', oneOfCheck('status', ACCOUNT_STATUSES))
+@Check('accounts_sid_check', sidCheck('sid', SID_PREFIXES.account))
 export class AccountEntity {
   @PrimaryColumn({ type: 'char', length: 34 })
   sid!: string;

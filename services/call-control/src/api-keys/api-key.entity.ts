@@ -1,3 +1,4 @@
+import { SID_PREFIXES } from '@parley/contracts';
 import {
   Check,
   Column,
@@ -9,11 +10,12 @@ import {
   PrimaryColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { sidCheck } from '../database/sql-checks';
 import { AccountEntity } from '../accounts/account.entity';
 
 /** An API key (`SK...`): a second credential of an account, revocable on its own. */
 @Entity({ name: 'api_keys' })
-@Check('api_keys_sid_check', `"sid" ~ '^SK[0-9a-f]{32}$'`)
+@Check('api_keys_sid_check', sidCheck('sid', SID_PREFIXES.apiKey))
 @Index('api_keys_account_idx', ['accountSid'])
 export class ApiKeyEntity {
   @PrimaryColumn({ type: 'char', length: 34 })

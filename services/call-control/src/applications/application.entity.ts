@@ -1,3 +1,4 @@
+import { HttpMethod, SID_PREFIXES } from '@parley/contracts';
 import {
   Check,
   Column,
@@ -9,14 +10,17 @@ import {
   PrimaryColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { oneOfCheck, sidCheck } from '../database/sql-checks';
 import { AccountEntity } from '../accounts/account.entity';
 
 /** A TwiML application: where a sender's inbound calls get their TwiML. */
 @Entity({ name: 'applications' })
-@Check('applications_sid_check', `"sid" ~ '^AP[0-9a-f]{32}$'`)
+@Check('applications_sid_check', sidCheck('sid', SID_PREFIXES.application))
 @Check(
   'applications_methods_check',
-  `"voice_method" IN ('GET', 'POST') AND "voice_fallback_method" IN ('GET', 'POST') AND "status_callback_method" IN ('GET', 'POST')`,
+  ['voice_method', 'voice_fallback_method', 'status_callback_method']
+    .map((column) => oneOfCheck(column, HttpMethod.options))
+    .join(' AND '),
 )
 @Index('applications_account_list_idx', ['accountSid', 'dateCreated', 'sid'])
 export class ApplicationEntity {

@@ -1,6 +1,8 @@
 import {
-  type CallDirection,
+  CALL_STATUSES,
+  CallDirection,
   type CallStatus,
+  SID_PREFIXES,
   type HttpMethod,
   type RecordingStatus,
   type StatusCallbackEvent,
@@ -16,6 +18,7 @@ import {
   PrimaryColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { oneOfCheck, sidCheck } from '../database/sql-checks';
 import { AccountEntity } from '../accounts/account.entity';
 
 /** Recording options given at creation (`Record`, `RecordingChannels`, ...). */
@@ -30,12 +33,9 @@ export interface CallRecordingOptions {
 
 /** One call leg (Twilio's Call resource), in one direction, through one WhatsApp sender. */
 @Entity({ name: 'calls' })
-@Check('calls_sid_check', `"sid" ~ '^CA[0-9a-f]{32}$'`)
-@Check(
-  'calls_status_check',
-  `"status" IN ('queued', 'initiated', 'ringing', 'in-progress', 'completed', 'busy', 'failed', 'no-answer', 'canceled')`,
-)
-@Check('calls_direction_check', `"direction" IN ('inbound', 'outbound-api', 'outbound-dial')`)
+@Check('calls_sid_check', sidCheck('sid', SID_PREFIXES.call))
+@Check('calls_status_check', oneOfCheck('status', CALL_STATUSES))
+@Check('calls_direction_check', oneOfCheck('direction', CallDirection.options))
 @Index('calls_account_list_idx', ['accountSid', 'dateCreated', 'sid'])
 @Index('calls_meta_call_id_key', ['metaCallId'], { unique: true })
 @Index('calls_parent_idx', ['parentCallSid'])

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { oneOfCheck } from '../database/sql-checks';
 
 export const INBOX_STATUSES = ['pending', 'processed', 'failed'] as const;
 export type InboxStatus = (typeof INBOX_STATUSES)[number];
@@ -12,7 +13,7 @@ export type InboxStatus = (typeof INBOX_STATUSES)[number];
 @Entity({ name: 'meta_webhook_events' })
 @Index('meta_webhook_events_key', ['key'], { unique: true })
 @Index('meta_webhook_events_due_idx', ['status', 'nextAttemptAt'])
-@Check('meta_webhook_events_status_check', `"status" IN ('pending', 'processed', 'failed')`)
+@Check('meta_webhook_events_status_check', oneOfCheck('status', INBOX_STATUSES))
 export class MetaWebhookEventEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: string;

@@ -1,8 +1,9 @@
 import {
   type RecordingSource,
-  type RecordingStatus,
+  RecordingStatus,
   type RecordingStatusCallbackConfig,
   type RecordingTrack,
+  SID_PREFIXES,
 } from '@parley/contracts';
 import {
   Check,
@@ -15,6 +16,7 @@ import {
   PrimaryColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { oneOfCheck, sidCheck } from '../database/sql-checks';
 import { AccountEntity } from '../accounts/account.entity';
 import { CallEntity } from '../calls/call.entity';
 
@@ -24,8 +26,8 @@ import { CallEntity } from '../calls/call.entity';
  * when call-control starts a recording or when media reports one the interpreter started.
  */
 @Entity({ name: 'recordings' })
-@Check('recordings_sid_check', `"sid" ~ '^RE[0-9a-f]{32}$'`)
-@Check('recordings_status_check', `"status" IN ('in-progress', 'completed', 'absent', 'failed')`)
+@Check('recordings_sid_check', sidCheck('sid', SID_PREFIXES.recording))
+@Check('recordings_status_check', oneOfCheck('status', RecordingStatus.options))
 @Check('recordings_channels_check', `"channels" IN (1, 2)`)
 @Index('recordings_account_list_idx', ['accountSid', 'dateCreated', 'sid'])
 @Index('recordings_call_idx', ['callSid'])

@@ -1,3 +1,4 @@
+import { SID_PREFIXES } from '@parley/contracts';
 import {
   Check,
   Column,
@@ -9,20 +10,25 @@ import {
   PrimaryColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { oneOfCheck, sidCheck } from '../database/sql-checks';
 import { AccountEntity } from '../accounts/account.entity';
 import { ApplicationEntity } from '../applications/application.entity';
 
 export const SENDER_STATUSES = ['ONLINE', 'OFFLINE'] as const;
 export type SenderStatus = (typeof SENDER_STATUSES)[number];
 
+/** Whether WhatsApp calling was last turned on or off at Meta for the number. */
+export const CALLING_STATUSES = ['ENABLED', 'DISABLED'] as const;
+export type CallingStatus = (typeof CALLING_STATUSES)[number];
+
 /**
  * A WhatsApp sender: a business number on Meta (phone_number_id in a WABA) with the
  * credentials to act for it. Calling is on when a voice application is set.
  */
 @Entity({ name: 'senders' })
-@Check('senders_sid_check', `"sid" ~ '^XE[0-9a-f]{32}$'`)
+@Check('senders_sid_check', sidCheck('sid', SID_PREFIXES.sender))
 @Check('senders_active_calls_check', `"active_calls" >= 0`)
-@Check('senders_calling_status_check', `"calling_status" IN ('ENABLED', 'DISABLED')`)
+@Check('senders_calling_status_check', oneOfCheck('calling_status', CALLING_STATUSES))
 @Index('senders_account_list_idx', ['accountSid', 'dateCreated', 'sid'])
 @Index('senders_sender_id_key', ['senderId'], { unique: true })
 @Index('senders_phone_number_id_key', ['phoneNumberId'], { unique: true })
@@ -69,7 +75,7 @@ export class SenderEntity {
 
   /** What was last set at Meta (`POST /settings` calling.status). */
   @Column({ name: 'calling_status', type: 'varchar', length: 16, default: 'DISABLED' })
-  callingStatus!: 'ENABLED' | 'DISABLED';
+  callingStatus!: CallingStatus;
 
   @Column({ type: 'varchar', length: 32, default: 'ONLINE' })
   status!: SenderStatus;
