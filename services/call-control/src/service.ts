@@ -18,7 +18,7 @@ import { MetaWebhookEventEntity } from './meta-webhooks/meta-webhook-event.entit
 import { MetaWebhooksModule } from './meta-webhooks/meta-webhooks.module';
 import { MetaModule } from './meta/meta.module';
 import { OpenApiModule } from './openapi/openapi.module';
-import { PeersModule } from './peers/peers.module';
+import { ClientsModule } from './clients/clients.module';
 import { RecordingEntity } from './recordings/recording.entity';
 import { RecordingsModule } from './recordings/recordings.module';
 import { SecretsModule } from './secrets/secrets.module';
@@ -53,7 +53,7 @@ export const service: ServiceDefinition<CallControlEnv> = {
     SendersModule,
     CallEventsModule,
     MetaModule,
-    PeersModule,
+    ClientsModule,
     CallsModule,
     RecordingsModule,
     MetaWebhooksModule,

@@ -8,7 +8,7 @@ import {
 import { MetaGraphError } from '@parley/meta-graph';
 import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { MetaService } from '../meta/meta.service';
-import { MediaPeer } from '../peers/media.peer';
+import { MediaClient } from '../clients/media.client';
 import { SendersService } from '../senders/senders.service';
 import { type CallEntity } from './call.entity';
 import { CallStateService, type CallPatch, type TransitionResult } from './call-state.service';
@@ -43,7 +43,7 @@ export class CallLifecycle {
     private readonly state: CallStateService,
     private readonly senders: SendersService,
     private readonly meta: MetaService,
-    private readonly media: MediaPeer,
+    private readonly media: MediaClient,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ParleyError } from '@parley/contracts';
 import { type PageRequest, type QueryParams, type TwilioPage } from '../common/paging';
-import { InterpreterPeer } from '../peers/interpreter.peer';
+import { InterpreterClient } from '../clients/interpreter.client';
 import { type CallEntity } from './call.entity';
 import { CallEndings } from './call-endings.service';
 import { callDocument, sessionStart, voiceParameters } from './call-session';
@@ -18,7 +18,7 @@ export class CallsService {
     private readonly outbound: OutboundCalls,
     private readonly endings: CallEndings,
     private readonly state: CallStateService,
-    private readonly interpreter: InterpreterPeer,
+    private readonly interpreter: InterpreterClient,
   ) {}
 
   create(accountSid: string, command: CreateCallCommand): Promise<CallEntity> {

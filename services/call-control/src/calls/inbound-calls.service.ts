@@ -7,8 +7,8 @@ import { Clock } from '../common/clock';
 import { whatsAppFromDigits } from '../common/whatsapp-address';
 import { type CallControlEnv } from '../config/env.schema';
 import { MetaService } from '../meta/meta.service';
-import { InterpreterPeer } from '../peers/interpreter.peer';
-import { MediaPeer } from '../peers/media.peer';
+import { InterpreterClient } from '../clients/interpreter.client';
+import { MediaClient } from '../clients/media.client';
 import { type SenderEntity } from '../senders/sender.entity';
 import { SendersService } from '../senders/senders.service';
 import { type CallEntity } from './call.entity';
@@ -30,9 +30,9 @@ export class InboundCalls {
     private readonly calls: CallsRepository,
     private readonly senders: SendersService,
     private readonly apps: ApplicationsService,
-    private readonly media: MediaPeer,
+    private readonly media: MediaClient,
     private readonly meta: MetaService,
-    private readonly interpreter: InterpreterPeer,
+    private readonly interpreter: InterpreterClient,
     private readonly clock: Clock,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,

@@ -15,9 +15,9 @@ import { Clock } from '../common/clock';
 import { parseWhatsAppAddress, type ParsedWhatsAppAddress } from '../common/whatsapp-address';
 import { type CallControlEnv } from '../config/env.schema';
 import { MetaService } from '../meta/meta.service';
-import { ConsentPeer } from '../peers/consent.peer';
-import { InterpreterPeer } from '../peers/interpreter.peer';
-import { MediaPeer } from '../peers/media.peer';
+import { ConsentClient } from '../clients/consent.client';
+import { InterpreterClient } from '../clients/interpreter.client';
+import { MediaClient } from '../clients/media.client';
 import { recordingCallbackEvents, RecordingsService } from '../recordings/recordings.service';
 import { type SenderEntity } from '../senders/sender.entity';
 import { SendersService } from '../senders/senders.service';
@@ -44,10 +44,10 @@ export class OutboundCalls implements OnApplicationShutdown {
     private readonly calls: CallsRepository,
     private readonly senders: SendersService,
     private readonly apps: ApplicationsService,
-    private readonly consent: ConsentPeer,
-    private readonly media: MediaPeer,
+    private readonly consent: ConsentClient,
+    private readonly media: MediaClient,
     private readonly meta: MetaService,
-    private readonly interpreter: InterpreterPeer,
+    private readonly interpreter: InterpreterClient,
     private readonly recordings: RecordingsService,
     private readonly timeline: CallTimeline,
     private readonly clock: Clock,

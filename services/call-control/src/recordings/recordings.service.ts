@@ -37,8 +37,8 @@ import { configuredPublicUrl } from '../common/public-url';
 import { applyTimeFilter } from '../common/time-filter';
 import { accountPath } from '../common/twilio-format';
 import { type CallControlEnv } from '../config/env.schema';
-import { MediaPeer } from '../peers/media.peer';
-import { describeError } from '../peers/peer-errors';
+import { MediaClient } from '../clients/media.client';
+import { describeError } from '../clients/client-errors';
 import { RecordingEntity } from './recording.entity';
 import { type StartRecordingCommand, type UpdateRecordingCommand } from './recordings.schemas';
 import { recordingMediaUrl, serializeRecording } from './recording.resource';
@@ -69,7 +69,7 @@ export class RecordingsService {
   constructor(
     @InjectRepository(RecordingEntity) private readonly recordings: Repository<RecordingEntity>,
     private readonly calls: CallsRepository,
-    private readonly media: MediaPeer,
+    private readonly media: MediaClient,
     private readonly bus: NatsBus,
     private readonly clock: Clock,
     @Inject(RECORDING_STORAGE) private readonly storage: RecordingStorage,

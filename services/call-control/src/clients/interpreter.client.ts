@@ -3,11 +3,11 @@ import { NatsBus, type SessionStartRequestV1 } from '@parley/contracts';
 import { PARLEY_ENV } from '@parley/nest-kit';
 import { CallTimeline } from '../call-events/call-timeline.service';
 import { type CallControlEnv } from '../config/env.schema';
-import { describeError, peerError } from './peer-errors';
+import { describeError, clientError } from './client-errors';
 
 /** Hands calls to the TwiML interpreter. */
 @Injectable()
-export class InterpreterPeer {
+export class InterpreterClient {
   constructor(
     private readonly bus: NatsBus,
     private readonly timeline: CallTimeline,
@@ -48,7 +48,7 @@ export class InterpreterPeer {
         detail: { ...detail, outcome: 'ok' },
       });
     } catch (error) {
-      const mapped = peerError(error, 'twiml-interpreter', 20503);
+      const mapped = clientError(error, 'twiml-interpreter', 20503);
       await this.timeline.record({
         callSid: request.callSid,
         accountSid: request.accountSid,

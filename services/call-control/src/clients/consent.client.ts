@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { isErrorCode, NatsBus, ParleyError } from '@parley/contracts';
 import { PARLEY_ENV } from '@parley/nest-kit';
 import { type CallControlEnv } from '../config/env.schema';
-import { peerError } from './peer-errors';
+import { clientError } from './client-errors';
 
 export interface ConsentQuestion {
   accountSid: string;
@@ -16,7 +16,7 @@ export interface ConsentQuestion {
  * consent service that cannot be asked, is an error and nothing is sent to Meta.
  */
 @Injectable()
-export class ConsentPeer {
+export class ConsentClient {
   constructor(
     private readonly bus: NatsBus,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
@@ -36,7 +36,7 @@ export class ConsentPeer {
         { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS },
       );
     } catch (error) {
-      const mapped = peerError(error, 'consent', 20503);
+      const mapped = clientError(error, 'consent', 20503);
       throw new ParleyError(
         mapped.code,
         `${mapped.message}: call permission could not be checked, so no call was placed`,

@@ -3,7 +3,7 @@ import { type CommandRequestInput, NatsBus } from '@parley/contracts';
 import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { CallTimeline } from '../call-events/call-timeline.service';
 import { type CallControlEnv } from '../config/env.schema';
-import { describeError, peerError } from './peer-errors';
+import { describeError, clientError } from './client-errors';
 
 interface CallRef {
   sid: string;
@@ -12,7 +12,7 @@ interface CallRef {
 
 /** The media service's WhatsApp legs, as call-control uses them. */
 @Injectable()
-export class MediaPeer {
+export class MediaClient {
   constructor(
     private readonly bus: NatsBus,
     private readonly timeline: CallTimeline,
@@ -106,7 +106,7 @@ export class MediaPeer {
       });
       return result;
     } catch (error) {
-      const mapped = peerError(error, 'media', 53401);
+      const mapped = clientError(error, 'media', 53401);
       await this.timeline.record({
         callSid: call.sid,
         accountSid: call.accountSid,

@@ -4,7 +4,7 @@ import { BusRequestError, type ErrorCode, ParleyError } from '@parley/contracts'
  * What a failed request to another Parley service means for a call: the service's own
  * Twilio-style error when it gave one, else `fallback` naming the service.
  */
-export function peerError(error: unknown, service: string, fallback: ErrorCode): ParleyError {
+export function clientError(error: unknown, service: string, fallback: ErrorCode): ParleyError {
   if (error instanceof ParleyError) return error;
   if (error instanceof BusRequestError) {
     const why =
