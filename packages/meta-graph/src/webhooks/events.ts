@@ -1,5 +1,5 @@
 import {
-  type CallEvent,
+  type MetaCallWebhook,
   type CallPermissionReply,
   type CallStatusEvent,
   type Contact,
@@ -24,7 +24,7 @@ interface Origin {
  * and can be dropped.
  */
 export type WebhookEvent = Origin & { key: string } & (
-    | { kind: 'call'; call: CallEvent }
+    | { kind: 'call'; call: MetaCallWebhook }
     | { kind: 'call-status'; status: CallStatusEvent }
     | {
         kind: 'permission-reply';

@@ -30,10 +30,11 @@ export const CallDirection = z.enum(['USER_INITIATED', 'BUSINESS_INITIATED']);
 export type MetaCallDirection = z.infer<typeof CallDirection>;
 
 /**
+ * Meta's webhook call event (not call-control's CallEvent timeline row): one entry of
  * `calls[]` of a `calls` change: `connect` (user-initiated: Meta's SDP offer;
  * business-initiated: the answer to the business's offer) and `terminate`.
  */
-export const CallEvent = z.object({
+export const MetaCallWebhook = z.object({
   id: z.string().min(1),
   from: z.string().min(1),
   to: z.string().min(1),
@@ -56,7 +57,7 @@ export const CallEvent = z.object({
     .optional(),
   errors: z.array(MetaWebhookError).optional(),
 });
-export type CallEvent = z.infer<typeof CallEvent>;
+export type MetaCallWebhook = z.infer<typeof MetaCallWebhook>;
 
 /** `statuses[]` of a `calls` change: a business-initiated call's RINGING/ACCEPTED/REJECTED. */
 export const CallStatusEvent = z.object({
@@ -126,7 +127,7 @@ export const CallsChangeValue = z.object({
   messaging_product: z.literal('whatsapp'),
   metadata: Metadata,
   contacts: z.array(Contact).optional(),
-  calls: z.array(CallEvent).optional(),
+  calls: z.array(MetaCallWebhook).optional(),
   statuses: z.array(CallStatusEvent).optional(),
   errors: z.array(MetaWebhookError).optional(),
 });

@@ -5,7 +5,7 @@ import {
   isTerminalCallStatus,
   ParleyError,
 } from '@parley/contracts';
-import { type CallEvent, twilioCodeForMeta } from '@parley/meta-graph';
+import { type MetaCallWebhook, twilioCodeForMeta } from '@parley/meta-graph';
 import { type SenderEntity } from '../senders/sender.entity';
 import { type CallEntity } from './call.entity';
 import { CallLifecycle, type EndRequest } from './call-lifecycle.service';
@@ -69,7 +69,7 @@ export class CallEndings {
   }
 
   /** Meta's `terminate` webhook, in either direction. */
-  async onMetaTerminate(sender: SenderEntity, event: CallEvent): Promise<void> {
+  async onMetaTerminate(sender: SenderEntity, event: MetaCallWebhook): Promise<void> {
     const call = await this.calls.findForMeta(sender.sid, event.id, event.biz_opaque_callback_data);
     if (!call) throw new CallNotKnownYet(event.id);
     if (isTerminalCallStatus(call.status)) return;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type CallStatus, isTerminalCallStatus, newSid, ParleyError } from '@parley/contracts';
-import { type CallEvent, type Contact, MetaGraphError } from '@parley/meta-graph';
+import { type MetaCallWebhook, type Contact, MetaGraphError } from '@parley/meta-graph';
 import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { ApplicationsService } from '../applications/applications.service';
 import { Clock } from '../common/clock';
@@ -38,7 +38,7 @@ export class InboundCalls {
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
 
-  async onMetaConnect(sender: SenderEntity, event: CallEvent, contacts: Contact[]): Promise<void> {
+  async onMetaConnect(sender: SenderEntity, event: MetaCallWebhook, contacts: Contact[]): Promise<void> {
     if (await this.calls.findForMeta(sender.sid, event.id, undefined)) return; // already known
     const profileName =
       contacts.find((c) => c.wa_id === event.from)?.profile?.name ??

@@ -6,7 +6,7 @@ import {
   newSid,
   ParleyError,
 } from '@parley/contracts';
-import { type CallEvent, type CallStatusEvent, MetaGraphError } from '@parley/meta-graph';
+import { type MetaCallWebhook, type CallStatusEvent, MetaGraphError } from '@parley/meta-graph';
 import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { type ApplicationEntity } from '../applications/application.entity';
 import { ApplicationsService } from '../applications/applications.service';
@@ -272,7 +272,7 @@ export class OutboundCalls implements OnApplicationShutdown {
   }
 
   /** Meta `connect` of a business-initiated call: the user's SDP answer. */
-  async onMetaConnect(sender: SenderEntity, event: CallEvent): Promise<void> {
+  async onMetaConnect(sender: SenderEntity, event: MetaCallWebhook): Promise<void> {
     const call = await this.calls.findForMeta(sender.sid, event.id, event.biz_opaque_callback_data);
     if (!call) throw new CallNotKnownYet(event.id);
     if (isTerminalCallStatus(call.status)) {

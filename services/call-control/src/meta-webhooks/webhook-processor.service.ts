@@ -7,7 +7,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AccountSid, NatsBus, type SenderSid } from '@parley/contracts';
 import {
-  CallEvent,
+  MetaCallWebhook,
   CallPermissionReply,
   CallStatusEvent,
   Contact,
@@ -33,7 +33,7 @@ const LEASE_SECONDS = 60;
 /** Processed events are kept this long to recognise redeliveries. */
 const RETENTION_DAYS = 7;
 
-const StoredCall = z.object({ call: CallEvent, contacts: z.array(Contact).default([]) });
+const StoredCall = z.object({ call: MetaCallWebhook, contacts: z.array(Contact).default([]) });
 const StoredStatus = z.object({ status: CallStatusEvent });
 const StoredReply = z.object({ message: InboundMessage, reply: CallPermissionReply });
 
@@ -202,7 +202,7 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
 
   private async onCallEvent(
     sender: SenderEntity,
-    call: CallEvent,
+    call: MetaCallWebhook,
     contacts: Contact[],
   ): Promise<void> {
     const detail = {
