@@ -12,4 +12,5 @@ export * from './metrics/metrics';
 export * from './nats/decorators';
 export * from './nats/nats.providers';
 export * from './tokens';
-export * from './database/cli';
+export * from './migrate-cli';
+export * from './events/domain-events';
