@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { type BaseEnv, ConfigError, baseEnvSchema, loadEnv } from '../config/env';
-import { type ServiceDefinition } from '../bootstrap';
-import { postgresOptions, runMigrations } from './database';
+import { type BaseEnv, ConfigError, baseEnvSchema, loadEnv } from './config/env';
+import { type ServiceDefinition } from './bootstrap';
+import { postgresOptions, runMigrations } from './database/database';
 
 /** The version in the nearest package.json above `dir` (a service's own). */
 export function packageVersion(dir: string): string {
