@@ -27,7 +27,7 @@ import { DEV_ACCOUNT_NAME } from '../accounts/dev-account.bootstrap';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { envSchema } from '../config/env.schema';
-import { resealSecrets } from '../secrets/reseal';
+import { resealSecrets } from './reseal';
 import { SecretBox } from '../secrets/secret-box';
 import { service } from '../service';
 

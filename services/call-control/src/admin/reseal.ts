@@ -1,7 +1,7 @@
 import { type DataSource } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity';
 import { SenderEntity } from '../senders/sender.entity';
-import { type SecretBox, secretContext } from './secret-box';
+import { type SecretBox, secretContext } from '../secrets/secret-box';
 
 export interface ResealReport {
   authTokens: number;
