@@ -3,6 +3,7 @@ import { AccountEntity } from './accounts/account.entity';
 import { AccountsModule } from './accounts/accounts.module';
 import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { ApiKeysModule } from './api-keys/api-keys.module';
+import { StoredCredentials } from './api-keys/stored-credentials';
 import { ApplicationEntity } from './applications/application.entity';
 import { ApplicationsModule } from './applications/applications.module';
 import { AuthModule } from './auth/auth.module';
@@ -48,7 +49,7 @@ export const service: ServiceDefinition<CallControlEnv> = {
     SecretsModule,
     AccountsModule,
     ApiKeysModule,
-    AuthModule,
+    AuthModule.withCredentials({ imports: [ApiKeysModule], store: StoredCredentials }),
     ApplicationsModule,
     SendersModule,
     CallEventsModule,

@@ -1,8 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ParleyError } from '@parley/contracts';
-import { AccountsService } from '../accounts/accounts.service';
-import { ApiKeysService } from '../api-keys/api-keys.service';
 import { credentialKind, parseBasicAuth } from './basic-auth';
+import { CREDENTIAL_STORE, type CredentialOwner, type CredentialStore } from './credential-store';
 import { type Principal } from './principal';
 
 export class AuthenticationError extends ParleyError {
@@ -17,28 +16,30 @@ export class AuthenticationError extends ParleyError {
  */
 @Injectable()
 export class AuthService {
-  constructor(
-    private readonly accounts: AccountsService,
-    private readonly keys: ApiKeysService,
-  ) {}
+  constructor(@Inject(CREDENTIAL_STORE) private readonly credentials: CredentialStore) {}
 
   async authenticate(header: string | string[] | undefined): Promise<Principal> {
     const creds = parseBasicAuth(header);
     if (!creds) throw new AuthenticationError();
     const kind = credentialKind(creds.username);
     if (kind === 'account') {
-      const account = await this.accounts.verifyAuthToken(creds.username, creds.password);
-      if (!account) throw new AuthenticationError();
-      if (account.status !== 'active') throw new AuthenticationError('Account is not active');
-      return { accountSid: account.sid, via: 'account', keySid: null };
+      const owner = await this.credentials.ownerOfAuthToken(creds.username, creds.password);
+      return principal(owner, 'account', null);
     }
     if (kind === 'api-key') {
-      const accountSid = await this.keys.verify(creds.username, creds.password);
-      if (!accountSid) throw new AuthenticationError();
-      const account = await this.accounts.find(accountSid);
-      if (account?.status !== 'active') throw new AuthenticationError('Account is not active');
-      return { accountSid, via: 'api-key', keySid: creds.username };
+      const owner = await this.credentials.ownerOfApiKey(creds.username, creds.password);
+      return principal(owner, 'api-key', creds.username);
     }
     throw new AuthenticationError();
   }
+}
+
+function principal(
+  owner: CredentialOwner | null,
+  via: Principal['via'],
+  keySid: string | null,
+): Principal {
+  if (!owner) throw new AuthenticationError();
+  if (!owner.active) throw new AuthenticationError('Account is not active');
+  return { accountSid: owner.accountSid, via, keySid };
 }
