@@ -1,6 +1,5 @@
 import { type CallStatusChangedV1 } from '@parley/contracts';
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { CallEntity } from '../calls/call.entity';
 
 export const CALL_EVENT_TYPES = [
   'status',
@@ -34,9 +33,11 @@ export class CallEventEntity {
   @Column({ name: 'call_sid', type: 'char', length: 34 })
   callSid!: string;
 
-  @ManyToOne(() => CallEntity, { onDelete: 'CASCADE' })
+  // The foreign key to calls(sid), by entity name: the timeline sits below calls/ (which
+  // writes it in the same transaction as each status) and does not import the Call entity.
+  @ManyToOne('CallEntity', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'call_sid' })
-  call?: CallEntity;
+  call?: object;
 
   @Column({ name: 'account_sid', type: 'char', length: 34 })
   accountSid!: string;

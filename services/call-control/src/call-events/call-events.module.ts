@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { CallEntity } from '../calls/call.entity';
 import { CallEventEntity } from './call-event.entity';
 import { CallEventsController } from './call-events.controller';
 import { CallEventsService } from './call-events.service';
@@ -8,7 +7,7 @@ import { CallTimeline } from './call-timeline.service';
 import { StatusOutbox } from './status-outbox.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CallEventEntity, CallEntity])],
+  imports: [TypeOrmModule.forFeature([CallEventEntity])],
   controllers: [CallEventsController],
   providers: [CallTimeline, StatusOutbox, CallEventsService],
   exports: [CallTimeline, StatusOutbox],

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ParleyError } from '@parley/contracts';
 import { type Repository } from 'typeorm';
-import { CallEntity } from '../calls/call.entity';
 import { applyKeyset, buildPage, type PageRequest, type TwilioPage } from '../common/paging';
 import { accountPath } from '../common/twilio-format';
 import { CallEventEntity } from './call-event.entity';
@@ -13,12 +12,13 @@ import { serializeCallEvent } from './call-event.resource';
 export class CallEventsService {
   constructor(
     @InjectRepository(CallEventEntity) private readonly events: Repository<CallEventEntity>,
-    @InjectRepository(CallEntity) private readonly calls: Repository<CallEntity>,
   ) {}
 
   async page(accountSid: string, callSid: string, request: PageRequest): Promise<TwilioPage> {
     const path = `${accountPath(accountSid)}/Calls/${callSid}/Events.json`;
-    if (!(await this.calls.existsBy({ sid: callSid, accountSid }))) {
+    // Every call is created with its first status row in the same transaction, so the
+    // call exists for this account exactly when its timeline does.
+    if (!(await this.events.existsBy({ callSid, accountSid }))) {
       throw new ParleyError(20404, `The requested resource ${path} was not found`);
     }
     const qb = this.events.createQueryBuilder('e').where('e.call_sid = :callSid', { callSid });
