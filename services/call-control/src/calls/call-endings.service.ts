@@ -1,17 +1,41 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type CallStatus,
   type ErrorCode,
   isTerminalCallStatus,
   ParleyError,
 } from '@parley/contracts';
-import { type MetaCallWebhook, twilioCodeForMeta } from '@parley/meta-graph';
+import { MetaGraphError, type MetaCallWebhook, twilioCodeForMeta } from '@parley/meta-graph';
+import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { MediaClient } from '../clients/media.client';
+import { MetaService } from '../meta/meta.service';
 import { type SenderEntity } from '../senders/sender.entity';
+import { SendersService } from '../senders/senders.service';
 import { type CallEntity } from './call.entity';
-import { CallLifecycle, type EndRequest } from './call-lifecycle.service';
-import { isUnanswered } from './call-state-machine';
-import { CallsRepository } from './calls.repository';
 import { CallNotKnownYet } from './call-errors';
+import { isUnanswered } from './call-state-machine';
+import { CallStateService, type CallPatch, type TransitionResult } from './call-state.service';
+import { CallsRepository } from './calls.repository';
+
+export interface EndRequest {
+  reason: string;
+  /** What to tell Meta: end the call (`terminate`), decline it (`reject`) or nothing. */
+  meta: 'terminate' | 'reject' | 'none';
+  /** A Twilio-style code (ErrorCode), or a code another service reported. */
+  errorCode?: number | null;
+  errorMessage?: string | null;
+  patch?: CallPatch;
+  detail?: Record<string, unknown>;
+}
+
+/** One step of a call's set-up, and how the call ends when that step throws. */
+export interface SetupStep {
+  reason: string;
+  meta: EndRequest['meta'];
+  /** The code when the error carries none (neither a ParleyError nor a Meta error). */
+  fallbackCode: ErrorCode;
+  patch?: CallPatch;
+}
 
 /** Meta errors in terminate webhooks that have a closer Twilio meaning than the Graph table. */
 const TERMINATE_ERRORS: Readonly<Record<number, ErrorCode>> = {
@@ -35,13 +59,100 @@ export function hangupPlan(call: Pick<CallEntity, 'direction' | 'status'>): {
   return { to: 'canceled', meta: 'terminate' };
 }
 
-/** Calls ending: hung up by the application or the API, or ended by Meta. */
+/**
+ * The one class that ends calls, whoever ends them: the application (`<Hangup>`,
+ * `<Reject>`), the REST API, Meta's `terminate`, a timer or a failed set-up step. The
+ * transition decides who ends a call (one winner, even across replicas); only the winner
+ * tells Meta and frees the media leg. Which status and which Meta action a hang-up means
+ * is the pure `hangupPlan`.
+ */
 @Injectable()
 export class CallEndings {
   constructor(
-    private readonly lifecycle: CallLifecycle,
+    private readonly state: CallStateService,
     private readonly calls: CallsRepository,
+    private readonly senders: SendersService,
+    private readonly meta: MetaService,
+    private readonly media: MediaClient,
+    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
+
+  /**
+   * Runs one step of a call's set-up (a media or Graph request, the interpreter hand-off).
+   * When it throws, the call ends `failed` with the step's code and the error's message,
+   * and null is returned so that the caller simply stops.
+   */
+  async orFail<T>(
+    call: CallEntity,
+    step: SetupStep,
+    run: () => Promise<T>,
+  ): Promise<{ value: T } | null> {
+    try {
+      return { value: await run() };
+    } catch (error) {
+      const code =
+        error instanceof ParleyError
+          ? error.code
+          : error instanceof MetaGraphError
+            ? error.twilioCode
+            : step.fallbackCode;
+      await this.end(call, 'failed', {
+        reason: step.reason,
+        meta: step.meta,
+        errorCode: code,
+        errorMessage:
+          error instanceof ParleyError || error instanceof MetaGraphError
+            ? error.message
+            : String(error),
+        ...(step.patch ? { patch: step.patch } : {}),
+      });
+      return null;
+    }
+  }
+
+  async end(call: CallEntity, to: CallStatus, req: EndRequest): Promise<TransitionResult> {
+    if (!isTerminalCallStatus(to)) throw new Error(`end() needs a terminal status, got ${to}`);
+    const result = await this.state.transition(call.sid, to, {
+      reason: req.reason,
+      patch: {
+        ...(req.errorCode !== undefined ? { errorCode: req.errorCode } : {}),
+        ...(req.errorMessage !== undefined ? { errorMessage: req.errorMessage } : {}),
+        ...req.patch,
+      },
+      ...(req.detail ? { detail: req.detail } : {}),
+    });
+    if (!result.changed) return result;
+    const ended = result.call;
+    if (req.meta !== 'none' && ended.metaCallId) await this.tellMeta(ended, req.meta);
+    await this.media.close(ended);
+    return result;
+  }
+
+  /** Tells Meta to end or decline a call; failures are logged and kept in the timeline. */
+  async tellMeta(call: CallEntity, action: 'terminate' | 'reject'): Promise<boolean> {
+    if (!call.metaCallId || !call.senderSid) return false;
+    const sender = await this.senders.findBySid(call.senderSid);
+    if (!sender) return false;
+    const metaCallId = call.metaCallId;
+    try {
+      await this.meta.forCall(call, (graph) =>
+        action === 'terminate'
+          ? graph.terminateCall(this.meta.credentials(sender), { callId: metaCallId })
+          : graph.rejectCall(this.meta.credentials(sender), { callId: metaCallId }),
+      );
+      return true;
+    } catch (error) {
+      this.logger.warn(
+        {
+          err: error,
+          callSid: call.sid,
+          metaCode: error instanceof MetaGraphError ? error.metaCode : undefined,
+        },
+        `Meta ${action} failed`,
+      );
+      return false;
+    }
+  }
 
   /** `calls.v1.call.hangup` (`<Hangup>`, end of the document). Idempotent. */
   async hangup(callSid: string, reason = 'interpreter:hangup'): Promise<CallStatus> {
@@ -49,7 +160,7 @@ export class CallEndings {
     if (!call) throw new ParleyError(20404, `Call ${callSid} was not found`);
     if (isTerminalCallStatus(call.status)) return call.status;
     const plan = hangupPlan(call);
-    const result = await this.lifecycle.end(call, plan.to, { reason, meta: plan.meta });
+    const result = await this.end(call, plan.to, { reason, meta: plan.meta });
     return result.call.status;
   }
 
@@ -65,7 +176,7 @@ export class CallEndings {
       throw new ParleyError(21220, 'Call is in progress: only Status=completed ends it');
     }
     const plan = hangupPlan(call);
-    await this.lifecycle.end(call, plan.to, { reason: `api:status:${requested}`, meta: plan.meta });
+    await this.end(call, plan.to, { reason: `api:status:${requested}`, meta: plan.meta });
   }
 
   /** Meta's `terminate` webhook, in either direction. */
@@ -103,6 +214,6 @@ export class CallEndings {
       req.errorCode = terminateErrorCode(metaError.code);
       req.errorMessage = metaError.message ?? metaError.title ?? `Meta error ${metaError.code}`;
     }
-    await this.lifecycle.end(call, to, req);
+    await this.end(call, to, req);
   }
 }

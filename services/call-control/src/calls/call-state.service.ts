@@ -16,6 +16,7 @@ import { StatusOutbox } from '../call-events/status-outbox.service';
 import { Clock } from '../common/clock';
 import { SenderEntity } from '../senders/sender.entity';
 import { CallEntity } from './call.entity';
+import { CallDomainEvents } from './call-domain-events';
 import { callDuration, decideTransition } from './call-state-machine';
 
 /** Fields of a call that may change along with its status. */
@@ -93,6 +94,7 @@ export class CallStateService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly outbox: StatusOutbox,
     private readonly clock: Clock,
+    private readonly events: CallDomainEvents,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
 
@@ -197,6 +199,10 @@ export class CallStateService {
         `call ${result.previous} -> ${to}`,
       );
       void this.outbox.kick(callSid);
+      // After the commit: subscribers never see a transition that could still roll back.
+      const change = { call: result.call, previous: result.previous };
+      if (to === 'in-progress') await this.events.emit('call.answered', change);
+      if (isTerminalCallStatus(to)) await this.events.emit('call.ended', change);
     } else if (result.why === 'stale') {
       this.logger.debug(
         { callSid, to, reason: req.reason, why: result.reason },

@@ -7,7 +7,7 @@ import {
 import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { Clock } from '../common/clock';
 import { type CallControlEnv } from '../config/env.schema';
-import { CallLifecycle } from './call-lifecycle.service';
+import { CallEndings } from './call-endings.service';
 import { isUnanswered } from './call-state-machine';
 import { CallsRepository } from './calls.repository';
 
@@ -24,7 +24,7 @@ export class CallTimers implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     private readonly calls: CallsRepository,
-    private readonly lifecycle: CallLifecycle,
+    private readonly endings: CallEndings,
     private readonly clock: Clock,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
@@ -57,7 +57,7 @@ export class CallTimers implements OnApplicationBootstrap, OnApplicationShutdown
         continue;
       // Never dialed (a crash between create and connect) is a failure, not an unanswered call.
       const to = call.status === 'queued' ? 'failed' : 'no-answer';
-      const result = await this.lifecycle.end(call, to, {
+      const result = await this.endings.end(call, to, {
         reason: 'timer:ring-timeout',
         meta: call.direction === 'inbound' ? 'reject' : 'terminate',
         detail: { timeoutSec: call.timeoutSec },
@@ -75,7 +75,7 @@ export class CallTimers implements OnApplicationBootstrap, OnApplicationShutdown
         call.timeLimitDeadline > now
       )
         continue;
-      const result = await this.lifecycle.end(call, 'completed', {
+      const result = await this.endings.end(call, 'completed', {
         reason: 'timer:time-limit',
         meta: 'terminate',
         detail: { timeLimitSec: call.timeLimitSec },

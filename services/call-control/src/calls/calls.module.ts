@@ -2,12 +2,11 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApplicationsModule } from '../applications/applications.module';
 import { CallEventsModule } from '../call-events/call-events.module';
-import { RecordingsModule } from '../recordings/recordings.module';
 import { SendersModule } from '../senders/senders.module';
 import { CallEntity } from './call.entity';
 import { CallCommandsController } from './call-commands.controller';
+import { CallDomainEvents } from './call-domain-events';
 import { CallEndings } from './call-endings.service';
-import { CallLifecycle } from './call-lifecycle.service';
 import { CallStateService } from './call-state.service';
 import { CallTimers } from './call-timers.service';
 import { CallsController } from './calls.controller';
@@ -22,13 +21,12 @@ import { OutboundCalls } from './outbound-calls.service';
     CallEventsModule,
     SendersModule,
     ApplicationsModule,
-    RecordingsModule,
   ],
   controllers: [CallsController, CallCommandsController],
   providers: [
+    CallDomainEvents,
     CallsRepository,
     CallStateService,
-    CallLifecycle,
     CallEndings,
     OutboundCalls,
     InboundCalls,
@@ -36,6 +34,7 @@ import { OutboundCalls } from './outbound-calls.service';
     CallTimers,
   ],
   exports: [
+    CallDomainEvents,
     CallsRepository,
     OutboundCalls,
     InboundCalls,

@@ -12,7 +12,7 @@ import { MediaClient } from '../clients/media.client';
 import { type SenderEntity } from '../senders/sender.entity';
 import { SendersService } from '../senders/senders.service';
 import { type CallEntity } from './call.entity';
-import { CallLifecycle } from './call-lifecycle.service';
+import { CallEndings } from './call-endings.service';
 import { applicationDocument, sessionStart, voiceParameters } from './call-session';
 import { CallStateService, type NewCall, SenderBusyError } from './call-state.service';
 import { CallsRepository } from './calls.repository';
@@ -26,7 +26,7 @@ import { CallsRepository } from './calls.repository';
 export class InboundCalls {
   constructor(
     private readonly state: CallStateService,
-    private readonly lifecycle: CallLifecycle,
+    private readonly endings: CallEndings,
     private readonly calls: CallsRepository,
     private readonly senders: SendersService,
     private readonly apps: ApplicationsService,
@@ -38,7 +38,11 @@ export class InboundCalls {
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
 
-  async onMetaConnect(sender: SenderEntity, event: MetaCallWebhook, contacts: Contact[]): Promise<void> {
+  async onMetaConnect(
+    sender: SenderEntity,
+    event: MetaCallWebhook,
+    contacts: Contact[],
+  ): Promise<void> {
     if (await this.calls.findForMeta(sender.sid, event.id, undefined)) return; // already known
     const profileName =
       contacts.find((c) => c.wa_id === event.from)?.profile?.name ??
@@ -112,7 +116,7 @@ export class InboundCalls {
         { callSid: call.sid, code: refusal?.code, senderSid: sender.sid },
         `inbound call rejected: ${refusal?.message}`,
       );
-      await this.lifecycle.end(call, 'failed', {
+      await this.endings.end(call, 'failed', {
         reason: 'refused',
         meta: 'reject',
         errorCode: refusal?.code ?? 37009,
@@ -123,7 +127,7 @@ export class InboundCalls {
 
     const offer = event.session?.sdp_type === 'offer' ? event.session.sdp : undefined;
     if (!offer) {
-      await this.lifecycle.end(call, 'failed', {
+      await this.endings.end(call, 'failed', {
         reason: 'meta:connect-without-offer',
         meta: 'reject',
         errorCode: 53403,
@@ -131,7 +135,7 @@ export class InboundCalls {
       });
       return;
     }
-    const answered = await this.lifecycle.orFail(
+    const answered = await this.endings.orFail(
       call,
       { reason: 'media:answer-failed', meta: 'reject', fallbackCode: 53401 },
       () => this.media.answer(call, offer),
@@ -141,7 +145,7 @@ export class InboundCalls {
     await this.state.patch(call.sid, { answerSdp: answer });
     if (await this.endedMeanwhile(call)) return;
 
-    const preAccepted = await this.lifecycle.orFail(
+    const preAccepted = await this.endings.orFail(
       call,
       { reason: 'meta:pre_accept-failed', meta: 'reject', fallbackCode: 20500 },
       () =>
@@ -156,7 +160,7 @@ export class InboundCalls {
     if (await this.endedMeanwhile(call)) return;
 
     const runnable = document; // narrowed above; closures do not keep the narrowing
-    await this.lifecycle.orFail(
+    await this.endings.orFail(
       call,
       { reason: 'interpreter:start-failed', meta: 'reject', fallbackCode: 20503 },
       () =>
@@ -213,7 +217,7 @@ export class InboundCalls {
         `Call ${callSid} cannot be rejected: it is ${call.direction} and ${call.status}`,
       );
     }
-    const result = await this.lifecycle.end(call, reason === 'busy' ? 'busy' : 'no-answer', {
+    const result = await this.endings.end(call, reason === 'busy' ? 'busy' : 'no-answer', {
       reason: `interpreter:reject:${reason}`,
       meta: 'reject',
     });

@@ -12,18 +12,18 @@ import { type ApplicationEntity } from '../applications/application.entity';
 import { ApplicationsService } from '../applications/applications.service';
 import { CallTimeline } from '../call-events/call-timeline.service';
 import { Clock } from '../common/clock';
+import { recordingCallbackEvents } from '../common/recording-callback-events';
 import { parseWhatsAppAddress, type ParsedWhatsAppAddress } from '../common/whatsapp-address';
 import { type CallControlEnv } from '../config/env.schema';
 import { MetaService } from '../meta/meta.service';
 import { ConsentClient } from '../clients/consent.client';
 import { InterpreterClient } from '../clients/interpreter.client';
 import { MediaClient } from '../clients/media.client';
-import { recordingCallbackEvents, RecordingsService } from '../recordings/recordings.service';
 import { type SenderEntity } from '../senders/sender.entity';
 import { SendersService } from '../senders/senders.service';
 import { type CallEntity, type CallRecordingOptions } from './call.entity';
 import { CallNotKnownYet } from './call-errors';
-import { CallLifecycle } from './call-lifecycle.service';
+import { CallEndings } from './call-endings.service';
 import { applicationDocument, callDocument, sessionStart, voiceParameters } from './call-session';
 import { CallStateService, type NewCall } from './call-state.service';
 import { CallsRepository } from './calls.repository';
@@ -40,7 +40,7 @@ export class OutboundCalls implements OnApplicationShutdown {
 
   constructor(
     private readonly state: CallStateService,
-    private readonly lifecycle: CallLifecycle,
+    private readonly endings: CallEndings,
     private readonly calls: CallsRepository,
     private readonly senders: SendersService,
     private readonly apps: ApplicationsService,
@@ -48,7 +48,6 @@ export class OutboundCalls implements OnApplicationShutdown {
     private readonly media: MediaClient,
     private readonly meta: MetaService,
     private readonly interpreter: InterpreterClient,
-    private readonly recordings: RecordingsService,
     private readonly timeline: CallTimeline,
     private readonly clock: Clock,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
@@ -174,7 +173,7 @@ export class OutboundCalls implements OnApplicationShutdown {
 
   /** Media offer, then Meta `connect` with the CallSid as opaque data; never retried blindly. */
   async dial(call: CallEntity): Promise<void> {
-    const offered = await this.lifecycle.orFail(
+    const offered = await this.endings.orFail(
       call,
       { reason: 'media:offer-failed', meta: 'none', fallbackCode: 53401 },
       () => this.media.offer(call),
@@ -189,7 +188,7 @@ export class OutboundCalls implements OnApplicationShutdown {
     }
     const sender = call.senderSid ? await this.senders.findBySid(call.senderSid) : null;
     if (!sender) {
-      await this.lifecycle.end(call, 'failed', {
+      await this.endings.end(call, 'failed', {
         reason: 'sender-gone',
         meta: 'none',
         errorCode: 37008,
@@ -209,7 +208,7 @@ export class OutboundCalls implements OnApplicationShutdown {
       metaCallId = result.callId;
     } catch (error) {
       const e = error instanceof MetaGraphError ? error : undefined;
-      await this.lifecycle.end(call, 'failed', {
+      await this.endings.end(call, 'failed', {
         reason: 'meta:connect-failed',
         meta: 'none',
         errorCode: e?.twilioCode ?? 20500,
@@ -226,7 +225,7 @@ export class OutboundCalls implements OnApplicationShutdown {
     });
     if (isTerminalCallStatus(result.call.status)) {
       // Ended (canceled, timed out) while Meta was placing it: end it at Meta too.
-      await this.lifecycle.tellMeta({ ...result.call, metaCallId }, 'terminate');
+      await this.endings.tellMeta({ ...result.call, metaCallId }, 'terminate');
     }
   }
 
@@ -240,7 +239,7 @@ export class OutboundCalls implements OnApplicationShutdown {
     if (!call) throw new CallNotKnownYet(status.id);
     if (isTerminalCallStatus(call.status)) {
       if (status.status === 'RINGING' || status.status === 'ACCEPTED') {
-        await this.lifecycle.tellMeta({ ...call, metaCallId: status.id }, 'terminate');
+        await this.endings.tellMeta({ ...call, metaCallId: status.id }, 'terminate');
       }
       return;
     }
@@ -257,7 +256,7 @@ export class OutboundCalls implements OnApplicationShutdown {
         await this.answered(call, 'meta:status:ACCEPTED', status.id);
         return;
       case 'REJECTED':
-        await this.lifecycle.end(call, 'busy', {
+        await this.endings.end(call, 'busy', {
           reason: 'meta:status:REJECTED',
           meta: 'none',
           patch: { metaCallId: status.id },
@@ -276,14 +275,14 @@ export class OutboundCalls implements OnApplicationShutdown {
     const call = await this.calls.findForMeta(sender.sid, event.id, event.biz_opaque_callback_data);
     if (!call) throw new CallNotKnownYet(event.id);
     if (isTerminalCallStatus(call.status)) {
-      await this.lifecycle.tellMeta({ ...call, metaCallId: event.id }, 'terminate');
+      await this.endings.tellMeta({ ...call, metaCallId: event.id }, 'terminate');
       return;
     }
     await this.placed(call, event.id);
     const sdp =
       event.session?.sdp_type === 'answer' ? event.session.sdp : event.connection?.webrtc?.sdp;
     if (!sdp) {
-      await this.lifecycle.end(call, 'failed', {
+      await this.endings.end(call, 'failed', {
         reason: 'meta:connect-without-answer',
         meta: 'terminate',
         errorCode: 53403,
@@ -292,7 +291,7 @@ export class OutboundCalls implements OnApplicationShutdown {
       });
       return;
     }
-    const applied = await this.lifecycle.orFail(
+    const applied = await this.endings.orFail(
       call,
       {
         reason: 'media:apply-answer-failed',
@@ -336,9 +335,9 @@ export class OutboundCalls implements OnApplicationShutdown {
     });
     if (!result.changed || result.call.direction !== 'outbound-api') return;
     const answered = result.call;
-    // Before the TwiML starts, so the recording has the whole conversation.
-    await this.recordings.startForAnsweredCall(answered);
-    await this.lifecycle.orFail(
+    // `Record=true` started the recording on `call.answered` (RecordingsService), which the
+    // transition awaited: before the TwiML starts, so it has the whole conversation.
+    await this.endings.orFail(
       answered,
       { reason: 'interpreter:start-failed', meta: 'terminate', fallbackCode: 20503 },
       async () => {

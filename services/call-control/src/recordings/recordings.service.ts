@@ -1,5 +1,5 @@
 import { type Readable } from 'node:stream';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   type AccountSid,
@@ -11,7 +11,6 @@ import {
   type RecordingSid,
   type RecordingSource,
   type RecordingStatusCallbackConfig,
-  RecordingStatus,
   type RecordingStatusChangedV1,
   type RecordingTrack,
 } from '@parley/contracts';
@@ -23,6 +22,7 @@ import {
 } from '@parley/recording-storage';
 import { type Repository } from 'typeorm';
 import { type CallEntity } from '../calls/call.entity';
+import { CallDomainEvents } from '../calls/call-domain-events';
 import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
 import {
@@ -33,6 +33,7 @@ import {
   type TwilioPage,
 } from '../common/paging';
 import { firstValue } from '../common/twilio-form';
+import { recordingCallbackEvents } from '../common/recording-callback-events';
 import { configuredPublicUrl } from '../common/public-url';
 import { applyTimeFilter } from '../common/time-filter';
 import { accountPath } from '../common/twilio-format';
@@ -65,10 +66,11 @@ export interface StartRecordingOptions {
  * `calls.v1.recording.status-changed`, de-duplicated by `${sid}:${status}`.
  */
 @Injectable()
-export class RecordingsService {
+export class RecordingsService implements OnModuleInit {
   constructor(
     @InjectRepository(RecordingEntity) private readonly recordings: Repository<RecordingEntity>,
     private readonly calls: CallsRepository,
+    private readonly callEvents: CallDomainEvents,
     private readonly media: MediaClient,
     private readonly bus: NatsBus,
     private readonly clock: Clock,
@@ -76,6 +78,10 @@ export class RecordingsService {
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
+
+  onModuleInit(): void {
+    this.callEvents.on('call.answered', ({ call }) => this.startForAnsweredCall(call));
+  }
 
   /**
    * Starts recording an answered call. The row exists before media is asked, so the
@@ -361,13 +367,4 @@ export class RecordingsService {
       correlationId: row.callSid,
     });
   }
-}
-
-/** `RecordingStatusCallbackEvent`: Twilio's default is `completed` only. */
-export function recordingCallbackEvents(
-  given: readonly RecordingStatus[],
-): RecordingStatusCallbackConfig['events'] {
-  // Twilio's order, whatever order they were given in; Twilio's default is `completed`.
-  const chosen = RecordingStatus.options.filter((e) => given.includes(e));
-  return chosen.length ? chosen : ['completed'];
 }
