@@ -8,3 +8,4 @@ export * from './subjects/registry';
 export * from './nats/headers';
 export * from './nats/bus';
 export * from './nats/streams';
+export * from './nats/namespace';

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { baseEnvSchema, ConfigError } from './config/env';
 import { bootstrap, type ServiceDefinition } from './bootstrap';
 import { createTestDatabase, testNatsUrl, type TestDatabase } from './testing/database';
+import { createTestNatsNamespace, type TestNatsNamespace } from './testing/nats-namespace';
 import { TcpProxy } from './testing/tcp-proxy';
 import { currentCorrelationId } from './logging/correlation';
 
@@ -57,12 +58,14 @@ interface Report {
 
 describe('bootstrap(): a service on real PostgreSQL and NATS', () => {
   let db: TestDatabase;
+  let nats: TestNatsNamespace;
   let pgProxy: TcpProxy;
   let natsProxy: TcpProxy;
   let service: Awaited<ReturnType<typeof bootstrap>>;
 
   beforeAll(async () => {
     db = await createTestDatabase('kit');
+    nats = await createTestNatsNamespace('kit');
     const pgUrl = new URL(db.url);
     pgProxy = new TcpProxy(pgUrl.hostname, Number(pgUrl.port || 5432));
     const natsUrl = new URL(testNatsUrl());
@@ -78,6 +81,7 @@ describe('bootstrap(): a service on real PostgreSQL and NATS', () => {
         HTTP_PORT: '0',
         DATABASE_URL: pgUrl.toString(),
         NATS_URL: `nats://127.0.0.1:${natsProxy.port}`,
+        PARLEY_NATS_NAMESPACE: nats.namespace,
       },
     });
   });
@@ -86,6 +90,7 @@ describe('bootstrap(): a service on real PostgreSQL and NATS', () => {
     await service?.close();
     await pgProxy.stop();
     await natsProxy.stop();
+    await nats.drop();
     await db.drop();
   });
 

@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { type MicroserviceOptions } from '@nestjs/microservices';
 import { NatsBus, type ServiceName } from '@parley/contracts';
 import { type z } from 'zod';
 import { ConfigError, loadEnv, type BaseEnv } from './config/env';
 import { ParleyCoreModule } from './core.module';
 import { type ServiceDatabaseConfig } from './database/database';
 import { createLogger, PinoNestLogger, type ParleyLogger } from './logging/logger';
+import { NamespacedNatsServer } from './nats/namespaced-nats.server';
 import { natsConnectionOptions } from './nats/nats.providers';
 import { ShutdownState, type ServiceInfo } from './tokens';
 
@@ -49,7 +50,8 @@ class ServiceRootModule {}
 /**
  * Starts a service: parse the environment (throws ConfigError naming each bad variable),
  * wire logging, PostgreSQL, NATS (typed bus + NestJS transport in the service's queue
- * group), health and metrics, listen on HTTP, and announce the instance on NATS.
+ * group, both in the deployment's NATS namespace), health and metrics, listen on HTTP,
+ * and announce the instance on NATS.
  * Tests start services through this same function.
  */
 export async function bootstrap<E extends BaseEnv>(
@@ -83,16 +85,18 @@ export async function bootstrap<E extends BaseEnv>(
   try {
     app.connectMicroservice<MicroserviceOptions>(
       {
-        transport: Transport.NATS,
-        options: {
-          ...natsConnectionOptions(env, `${def.name}/${info.instanceId}/transport`),
-          // One queue group per service: each command or event is handled by one replica.
-          queue: def.name,
-          // On close, unsubscribe first, then give handlers already running a moment
-          // (NestJS waits this long unconditionally, so it is kept short).
-          gracefulShutdown: true,
-          gracePeriod: Math.min(env.SHUTDOWN_GRACE_MS, 1_000),
-        },
+        strategy: new NamespacedNatsServer(
+          {
+            ...natsConnectionOptions(env, `${def.name}/${info.instanceId}/transport`),
+            // One queue group per service: each command or event is handled by one replica.
+            queue: def.name,
+            // On close, unsubscribe first, then give handlers already running a moment
+            // (NestJS waits this long unconditionally, so it is kept short).
+            gracefulShutdown: true,
+            gracePeriod: Math.min(env.SHUTDOWN_GRACE_MS, 1_000),
+          },
+          env.PARLEY_NATS_NAMESPACE,
+        ),
       },
       { inheritAppConfig: true },
     );

@@ -14,3 +14,4 @@ export * from './nats/nats.providers';
 export * from './tokens';
 export * from './migrate-cli';
 export * from './events/domain-events';
+export * from './nats/namespaced-nats.server';

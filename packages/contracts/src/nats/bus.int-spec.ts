@@ -4,10 +4,14 @@ import { newSid } from '../ids';
 import { ParleyError } from '../errors';
 import { streams, type EventPayload } from '../subjects/registry';
 import { BusRequestError, NatsBus, type HandlerContext } from './bus';
-import { ensureStream } from './streams';
+import { namespacedName, namespacedSubject } from './namespace';
+import { ensureStream, streamConfig } from './streams';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const callsStream = streams.find((s) => s.name === 'PARLEY_CALLS')!;
+// This file's own namespace: no other test file's messages, streams or consumers meet it.
+const NS = `t_bus_${randomBytes(4).toString('hex')}`;
+const CALLS_STREAM = streamConfig(callsStream, NS).name;
 
 function statusEvent(
   callSid = newSid('CA'),
@@ -54,12 +58,14 @@ describe('NatsBus on a real NATS server', () => {
     nc = await connect({ servers: NATS_URL });
     bus = new NatsBus(nc, {
       source: 'test/bus',
+      namespace: NS,
       onError: (event, { subject }) => errors.push({ event, subject }),
     });
-    await ensureStream(await nc.jetstreamManager(), callsStream);
+    await ensureStream(await nc.jetstreamManager(), callsStream, NS);
   });
 
   afterAll(async () => {
+    await (await nc.jetstreamManager()).streams.delete(CALLS_STREAM);
     await nc.drain();
   });
 
@@ -138,7 +144,9 @@ describe('NatsBus on a real NATS server', () => {
     });
 
     it('times out when the responder never answers', async () => {
-      const sub = nc.subscribe('calls.v1.health.check', { callback: () => undefined });
+      const sub = nc.subscribe(namespacedSubject(NS, 'calls.v1.health.check'), {
+        callback: () => undefined,
+      });
       try {
         await expect(
           bus.request('calls.v1.health.check', {}, { timeoutMs: 200 }),
@@ -170,11 +178,16 @@ describe('NatsBus on a real NATS server', () => {
         version: '1',
         startedAt: new Date().toISOString(),
       });
-      nc.publish('ops.v1.service.started', new TextEncoder().encode('{"service":"bogus"}'));
-      nc.publish('ops.v1.service.started', new TextEncoder().encode('not json'));
+      const wire = namespacedSubject(NS, 'ops.v1.service.started');
+      nc.publish(wire, new TextEncoder().encode('{"service":"bogus"}'));
+      nc.publish(wire, new TextEncoder().encode('not json'));
       await eventually(() => {
         expect(received).toEqual(['m-1']);
-        expect(errors.filter((e) => e.event === 'invalid-payload')).toHaveLength(2);
+        // Reported under the logical subject, like everything a handler sees.
+        expect(errors.filter((e) => e.event === 'invalid-payload')).toEqual([
+          { event: 'invalid-payload', subject: 'ops.v1.service.started' },
+          { event: 'invalid-payload', subject: 'ops.v1.service.started' },
+        ]);
       });
       sub.unsubscribe();
     });
@@ -188,7 +201,7 @@ describe('NatsBus on a real NATS server', () => {
       const msgId = `${event.callSid}:0`;
       const first = await bus.publishDurable('calls.v1.call.status-changed', event, { msgId });
       const again = await bus.publishDurable('calls.v1.call.status-changed', event, { msgId });
-      expect(first.duplicate).toBe(false);
+      expect(first).toMatchObject({ duplicate: false, stream: CALLS_STREAM });
       expect(again.duplicate).toBe(true);
       expect(again.seq).toBe(first.seq);
     });
@@ -226,11 +239,21 @@ describe('NatsBus on a real NATS server', () => {
 
       const second = await bus.consumeDurable(opts);
       await eventually(() => expect(seen).toEqual([1, 2, 3]));
-      // Give a wrongly redelivered message time to show up before concluding.
-      await new Promise((r) => setTimeout(r, 500));
+      // Once every delivery is acked with none redelivered, JetStream sends none again.
+      const manager = await jsm();
+      const settled = async () => {
+        const info = await manager.consumers.info(CALLS_STREAM, namespacedName(NS, durable));
+        return info.num_ack_pending === 0 && info.num_pending === 0 ? info : undefined;
+      };
+      let info = await settled();
+      while (!info) {
+        await new Promise((r) => setTimeout(r, 25));
+        info = await settled();
+      }
+      expect(info.num_redelivered).toBe(0);
       expect(seen).toEqual([1, 2, 3]);
       await second.stop();
-      await (await jsm()).consumers.delete('PARLEY_CALLS', durable);
+      await (await jsm()).consumers.delete(CALLS_STREAM, namespacedName(NS, durable));
     });
 
     it('redelivers a message whose handler failed, until it succeeds', async () => {
@@ -254,7 +277,7 @@ describe('NatsBus on a real NATS server', () => {
       await eventually(() => expect(attempts).toBe(2), 10_000);
       expect(errors.some((e) => e.event === 'handler-failed')).toBe(true);
       await consumer.stop();
-      await (await jsm()).consumers.delete('PARLEY_CALLS', durable);
+      await (await jsm()).consumers.delete(CALLS_STREAM, namespacedName(NS, durable));
     });
   });
 });

@@ -26,6 +26,7 @@ import {
   type EventSubject,
 } from '../subjects/registry';
 import { buildHeaders, readCorrelationId, type MessageMeta } from './headers';
+import { checkNatsNamespace, logicalSubject, namespacedName, namespacedSubject } from './namespace';
 
 /**
  * Wire format of request/reply commands. It is the envelope of NestJS's NATS transport,
@@ -54,9 +55,16 @@ export interface NatsBusOptions {
   currentCorrelationId?: () => string | undefined;
   /** Told about every message dropped at the edge, so nothing is dropped silently. */
   onError?: BusErrorReporter;
+  /**
+   * The deployment's NATS namespace (`PARLEY_NATS_NAMESPACE`): every subject, stream and
+   * durable consumer name on the wire carries it, so deployments sharing a NATS never
+   * meet. Callers keep using logical names. Empty or missing: no prefix.
+   */
+  namespace?: string;
 }
 
 export interface HandlerContext {
+  /** The logical subject (without the namespace). */
   subject: string;
   correlationId: string | undefined;
   headers: MsgHdrs | undefined;
@@ -83,8 +91,12 @@ export interface DurablePublishAck {
 }
 
 export interface DurableConsumerOptions<S extends DurableEventSubject> {
+  /** The logical stream name (`PARLEY_MEDIA`); the bus adds its namespace. */
   stream: string;
-  /** Durable consumer name: the position survives restarts of every consumer process. */
+  /**
+   * Durable consumer name: the position survives restarts of every consumer process.
+   * Logical too: the bus adds its namespace.
+   */
   durable: string;
   /** The subject (or a filter matching it) to consume. */
   subject: S;
@@ -124,12 +136,25 @@ function describeZod(error: ZodError): string {
  */
 export class NatsBus {
   private readonly js: JetStreamClient;
+  /** The namespace of every subject and JetStream name on the wire; undefined: none. */
+  readonly namespace: string | undefined;
 
   constructor(
     readonly connection: NatsConnection,
     private readonly options: NatsBusOptions,
   ) {
     this.js = connection.jetstream();
+    this.namespace = checkNatsNamespace(options.namespace);
+  }
+
+  /** The subject on the wire for a logical subject (or filter). */
+  wireSubject(subject: string): string {
+    return namespacedSubject(this.namespace, subject);
+  }
+
+  /** The concrete name of a stream or durable consumer, from its logical name. */
+  jetStreamName(name: string): string {
+    return namespacedName(this.namespace, name);
   }
 
   /** Fire-and-forget event over core NATS. */
@@ -139,7 +164,9 @@ export class NatsBus {
     meta: MessageMeta = {},
   ): void {
     const body = this.validate(eventSchema(subject), subject, payload);
-    this.connection.publish(subject, encodeJson(body), { headers: this.headers(meta) });
+    this.connection.publish(this.wireSubject(subject), encodeJson(body), {
+      headers: this.headers(meta),
+    });
   }
 
   /** Durable event through JetStream; `msgId` makes a retried publish harmless. */
@@ -149,7 +176,7 @@ export class NatsBus {
     meta: MessageMeta & { msgId: string; timeoutMs?: number },
   ): Promise<DurablePublishAck> {
     const body = this.validate(eventSchema(subject), subject, payload);
-    const ack = await this.js.publish(subject, encodeJson(body), {
+    const ack = await this.js.publish(this.wireSubject(subject), encodeJson(body), {
       msgID: meta.msgId,
       headers: this.headers(meta),
       timeout: meta.timeoutMs ?? 5_000,
@@ -168,7 +195,7 @@ export class NatsBus {
     const envelope: RequestEnvelope<unknown> = { pattern: subject, data, id: randomUUID() };
     let msg: Msg;
     try {
-      msg = await this.connection.request(subject, encodeJson(envelope), {
+      msg = await this.connection.request(this.wireSubject(subject), encodeJson(envelope), {
         timeout: opts.timeoutMs,
         headers: this.headers(opts),
       });
@@ -213,7 +240,7 @@ export class NatsBus {
     opts: { queue?: string } = {},
   ): Subscription {
     const schemas = commandSchemas(subject);
-    return this.connection.subscribe(subject, {
+    return this.connection.subscribe(this.wireSubject(subject), {
       queue: opts.queue,
       callback: (err, msg) => {
         if (err) return this.report('handler-failed', subject, err);
@@ -229,14 +256,15 @@ export class NatsBus {
     opts: { queue?: string } = {},
   ): Subscription {
     const schema = eventSchema(subject);
-    return this.connection.subscribe(subject, {
+    return this.connection.subscribe(this.wireSubject(subject), {
       queue: opts.queue,
       callback: (err, msg) => {
         if (err) return this.report('handler-failed', subject, err);
-        const parsed = this.parse(schema, msg.subject, msg.data);
+        const received = logicalSubject(this.namespace, msg.subject);
+        const parsed = this.parse(schema, received, msg.data);
         if (parsed === undefined) return;
-        Promise.resolve(handler(parsed, this.context(msg.subject, msg.headers))).catch(
-          (error: unknown) => this.report('handler-failed', msg.subject, error),
+        Promise.resolve(handler(parsed, this.context(received, msg.headers))).catch(
+          (error: unknown) => this.report('handler-failed', received, error),
         );
       },
     });
@@ -253,15 +281,17 @@ export class NatsBus {
   ): Promise<DurableConsumer> {
     const jsm = await this.connection.jetstreamManager();
     const ackWaitMs = opts.ackWaitMs ?? 30_000;
-    await jsm.consumers.add(opts.stream, {
-      durable_name: opts.durable,
+    const stream = this.jetStreamName(opts.stream);
+    const durable = this.jetStreamName(opts.durable);
+    await jsm.consumers.add(stream, {
+      durable_name: durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: opts.startAt === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
-      filter_subject: opts.subject,
+      filter_subject: this.wireSubject(opts.subject),
       ack_wait: ackWaitMs * 1_000_000,
       max_deliver: opts.maxDeliver ?? 10,
     });
-    const consumer = await this.js.consumers.get(opts.stream, opts.durable);
+    const consumer = await this.js.consumers.get(stream, durable);
     const messages: ConsumerMessages = await consumer.consume({ max_messages: 64 });
     const schema = eventSchema(opts.subject);
     const done = (async () => {
@@ -282,16 +312,17 @@ export class NatsBus {
     schema: ZodType<EventPayload<S>>,
     opts: DurableConsumerOptions<S>,
   ): Promise<void> {
-    const parsed = this.parse(schema, m.subject, m.data);
+    const received = logicalSubject(this.namespace, m.subject);
+    const parsed = this.parse(schema, received, m.data);
     if (parsed === undefined) {
       m.term();
       return;
     }
     try {
-      await opts.handler(parsed, this.context(m.subject, m.headers));
+      await opts.handler(parsed, this.context(received, m.headers));
       await m.ackAck();
     } catch (error) {
-      this.report('handler-failed', m.subject, error);
+      this.report('handler-failed', received, error);
       // Back off with the delivery count so a failing dependency is not hammered.
       m.nak(Math.min(30_000, 500 * 2 ** Math.min(m.info.redeliveryCount, 6)));
     }
@@ -302,11 +333,12 @@ export class NatsBus {
     schemas: CommandSchemas<S>,
     handler: (request: CommandRequest<S>, ctx: HandlerContext) => Promise<CommandReply<S>>,
   ): Promise<void> {
+    const subject = logicalSubject(this.namespace, msg.subject);
     let envelope: RequestEnvelope<unknown>;
     try {
       envelope = decodeJson(msg.data) as RequestEnvelope<unknown>;
     } catch (error) {
-      this.report('invalid-payload', msg.subject, error);
+      this.report('invalid-payload', subject, error);
       msg.respond(
         encodeJson({
           err: { code: 'invalid-payload', message: 'body is not JSON' },
@@ -319,15 +351,15 @@ export class NatsBus {
       msg.respond(encodeJson({ ...body, id: envelope.id, isDisposed: true }));
     const parsed = schemas.request.safeParse(envelope.data);
     if (!parsed.success) {
-      this.report('invalid-payload', msg.subject, parsed.error);
+      this.report('invalid-payload', subject, parsed.error);
       reply({ err: { code: 'invalid-payload', message: describeZod(parsed.error) } });
       return;
     }
     try {
-      const response = await handler(parsed.data, this.context(msg.subject, msg.headers));
+      const response = await handler(parsed.data, this.context(subject, msg.headers));
       reply({ response: schemas.reply.parse(response) });
     } catch (error) {
-      this.report('handler-failed', msg.subject, error);
+      this.report('handler-failed', subject, error);
       const code = error instanceof ParleyError ? error.code : 'internal';
       reply({ err: { code, message: error instanceof Error ? error.message : String(error) } });
     }

@@ -37,6 +37,18 @@ describe('loadEnv', () => {
     expect((caught as ConfigError).message).toContain('got "70000"');
   });
 
+  it('takes an optional NATS namespace, empty meaning none, and refuses one unsafe in subjects', () => {
+    expect(loadEnv('consent', schema, {}).PARLEY_NATS_NAMESPACE).toBe('');
+    expect(loadEnv('consent', schema, { PARLEY_NATS_NAMESPACE: 'acme-eu_1' })).toMatchObject({
+      PARLEY_NATS_NAMESPACE: 'acme-eu_1',
+    });
+    for (const bad of ['Acme', 'acme.eu', 'a*', '1acme', 'a'.repeat(33)]) {
+      expect(() => loadEnv('consent', schema, { PARLEY_NATS_NAMESPACE: bad })).toThrow(
+        /PARLEY_NATS_NAMESPACE: must be 1-32 characters/,
+      );
+    }
+  });
+
   it('never echoes the value of a secret-looking variable', () => {
     const withSecret = schema.extend({
       META_APP_SECRET: schema.shape.INSTANCE_ID.removeDefault().min(16),

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { NATS_NAMESPACE_PATTERN, NATS_NAMESPACE_RULE } from '@parley/contracts';
 import { z } from 'zod';
 
 const SECRET_NAME = /SECRET|TOKEN|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
@@ -51,6 +52,14 @@ export function baseEnvSchema(defaults: { httpPort: number }) {
     DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/parley'),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     NATS_URL: natsUrls.default('nats://127.0.0.1:4222'),
+    /**
+     * Prefix of every NATS subject, stream and durable consumer of this deployment, so
+     * several deployments (or test runs) share one NATS without meeting. Empty: none.
+     */
+    PARLEY_NATS_NAMESPACE: z
+      .string()
+      .default('')
+      .refine((v) => v === '' || NATS_NAMESPACE_PATTERN.test(v), NATS_NAMESPACE_RULE),
     /** Default timeout of NATS request/reply commands, in milliseconds. */
     NATS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(5_000),
     /** How long a stopping instance may finish in-flight work before it exits. */

@@ -49,10 +49,16 @@ export const natsProviders: Provider[] = [
   },
   {
     provide: NatsBus,
-    inject: [NATS_CONNECTION, SERVICE_INFO, PARLEY_LOGGER],
-    useFactory: (nc: NatsConnection, info: ServiceInfo, logger: ParleyLogger): NatsBus =>
+    inject: [NATS_CONNECTION, SERVICE_INFO, PARLEY_LOGGER, PARLEY_ENV],
+    useFactory: (
+      nc: NatsConnection,
+      info: ServiceInfo,
+      logger: ParleyLogger,
+      env: BaseEnv,
+    ): NatsBus =>
       new NatsBus(nc, {
         source: `${info.name}/${info.instanceId}`,
+        namespace: env.PARLEY_NATS_NAMESPACE,
         currentCorrelationId,
         onError: (event, { subject, error }) =>
           logger.error({ subject, err: error }, `NATS ${event}`),
