@@ -45,7 +45,7 @@ function preset(tier, rootDir) {
     },
     modulePathIgnorePatterns: ['<rootDir>/dist/'],
     // Integration tests share one PostgreSQL and NATS; each file makes its own database and
-    // subjects, but running them one at a time keeps a 2-core machine honest.
+    // NATS namespace, but running them one at a time keeps a 2-core machine honest.
     maxWorkers: tier === 'unit' ? '50%' : 1,
     testTimeout: tier === 'unit' ? 10_000 : 60_000,
   };

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ParleyError } from '@parley/contracts';
 import { postgresOptions, runMigrations } from '@parley/nest-kit';
-import { createTestDatabase, testNatsUrl, type TestDatabase } from '@parley/nest-kit/testing';
+import {
+  createTestDatabase,
+  createTestNatsNamespace,
+  type TestDatabase,
+  type TestNatsNamespace,
+} from '@parley/nest-kit/testing';
 import { RtpengineProcess } from './edge/rtpengine/rtpengine-process';
 import { service } from './service';
 import { eventually, MediaHarness } from './testing/media-harness';
@@ -66,15 +71,18 @@ describe('media process', () => {
 
   describe('supervision of its children', () => {
     let db: TestDatabase;
+    let nats: TestNatsNamespace;
 
     beforeAll(async () => {
       db = await createTestDatabase('media_proc');
+      nats = await createTestNatsNamespace('media_proc');
       await runMigrations(
         postgresOptions({ url: db.url, applicationName: 'media-test', database: service.database }),
       );
     });
 
     afterAll(async () => {
+      await nats?.drop();
       await db?.drop();
     });
 
@@ -90,7 +98,7 @@ describe('media process', () => {
         RTPENGINE_PORT_MIN: '32000',
         RTPENGINE_PORT_MAX: '32099',
         DATABASE_URL: db.url,
-        NATS_URL: testNatsUrl(),
+        ...nats.env,
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: '0',
         LOG_LEVEL: 'info',

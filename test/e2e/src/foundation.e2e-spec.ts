@@ -1,5 +1,15 @@
-import { ServiceName, type HealthReportV1, type ServiceStoppingV1 } from '@parley/contracts';
-import { createTestDatabase, testNatsUrl, type TestDatabase } from '@parley/nest-kit/testing';
+import {
+  namespacedSubject,
+  ServiceName,
+  type HealthReportV1,
+  type ServiceStoppingV1,
+} from '@parley/contracts';
+import {
+  createTestDatabase,
+  createTestNatsNamespace,
+  type TestDatabase,
+  type TestNatsNamespace,
+} from '@parley/nest-kit/testing';
 import { connect, type NatsConnection } from 'nats';
 import { migrate, startService, type ServiceProcess } from './processes';
 
@@ -18,6 +28,7 @@ interface StatusBody {
  */
 describe('Parley foundation: five services on real PostgreSQL and NATS', () => {
   let db: TestDatabase;
+  let nats: TestNatsNamespace;
   let nc: NatsConnection;
   const running = new Map<ServiceName, ServiceProcess>();
   const stopping: ServiceStoppingV1[] = [];
@@ -26,7 +37,7 @@ describe('Parley foundation: five services on real PostgreSQL and NATS', () => {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     DATABASE_URL: db.url,
-    NATS_URL: testNatsUrl(),
+    ...nats.env,
     SHUTDOWN_GRACE_MS: '2000',
     MEDIASOUP_NUM_WORKERS: '2',
     ...(process.env.MEDIASOUP_WORKER_BIN
@@ -36,8 +47,10 @@ describe('Parley foundation: five services on real PostgreSQL and NATS', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e');
-    nc = await connect({ servers: testNatsUrl() });
-    const sub = nc.subscribe('ops.v1.service.stopping');
+    // This file's own NATS namespace, passed to every process it starts.
+    nats = await createTestNatsNamespace('e2e');
+    nc = await connect({ servers: nats.url });
+    const sub = nc.subscribe(namespacedSubject(nats.namespace, 'ops.v1.service.stopping'));
     void (async () => {
       for await (const m of sub) stopping.push(m.json<ServiceStoppingV1>());
     })();
@@ -50,6 +63,7 @@ describe('Parley foundation: five services on real PostgreSQL and NATS', () => {
   afterAll(async () => {
     for (const p of running.values()) if (p.child.exitCode === null) p.child.kill('SIGKILL');
     await nc?.drain();
+    await nats?.drop();
     await db?.drop();
   });
 

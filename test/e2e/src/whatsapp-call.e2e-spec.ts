@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  NatsBus,
+  type NatsBus,
   type CallSid,
   type DtmfReceivedV1,
   type PlayFinishedV1,
@@ -10,7 +10,12 @@ import {
   type SessionStartRequestV1,
 } from '@parley/contracts';
 import { MetaSimClient, decodeWav, dominantFrequency } from '@parley/meta-sim';
-import { createTestDatabase, testNatsUrl, type TestDatabase } from '@parley/nest-kit/testing';
+import {
+  createTestDatabase,
+  createTestNatsNamespace,
+  type TestDatabase,
+  type TestNatsNamespace,
+} from '@parley/nest-kit/testing';
 import { connect, type NatsConnection } from 'nats';
 import { freePort, migrate, startProcess, startService, type ServiceProcess } from './processes';
 
@@ -38,6 +43,7 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
  */
 describe('A WhatsApp call through every service', () => {
   let db: TestDatabase;
+  let nats: TestNatsNamespace;
   let nc: NatsConnection;
   let bus: NatsBus;
   let sim: ServiceProcess;
@@ -70,8 +76,10 @@ describe('A WhatsApp call through every service', () => {
   beforeAll(async () => {
     db = await createTestDatabase('e2e_call');
     recordingsDir = await mkdtemp(join(tmpdir(), 'parley-e2e-recordings-'));
-    nc = await connect({ servers: testNatsUrl() });
-    bus = new NatsBus(nc, { source: 'e2e/test' });
+    // This file's own NATS namespace, passed to every service it starts.
+    nats = await createTestNatsNamespace('e2e_call');
+    nc = await connect({ servers: nats.url });
+    bus = nats.bus(nc, { source: 'e2e/test' });
 
     const simPort = await freePort();
     sim = await startProcess('meta-sim', join(ROOT, 'test', 'meta-sim', 'dist', 'main.js'), {
@@ -90,7 +98,7 @@ describe('A WhatsApp call through every service', () => {
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
       DATABASE_URL: db.url,
-      NATS_URL: testNatsUrl(),
+      ...nats.env,
       SHUTDOWN_GRACE_MS: '2000',
       MEDIASOUP_NUM_WORKERS: '1',
       META_GRAPH_BASE_URL: sim.url,
@@ -172,6 +180,7 @@ describe('A WhatsApp call through every service', () => {
     for (const p of [...running, sim]) if (p && p.child.exitCode === null) p.child.kill('SIGTERM');
     await Promise.all([...running, sim].filter(Boolean).map((p) => p.exited));
     await nc?.drain();
+    await nats?.drop();
     await db?.drop();
     if (recordingsDir) await rm(recordingsDir, { recursive: true, force: true });
   }, 30_000);
@@ -297,7 +306,11 @@ describe('A WhatsApp call through every service', () => {
     });
     expect(recording).toMatchObject({ sid: live.sid, source: 'OutboundAPI' });
     expect(Number(recording.duration)).toBeGreaterThanOrEqual(1);
-    expect(recordings.find((r) => r.recordingSid === live.sid)).toMatchObject({
+    // This test's own durable consumer may hear of it after call-control did: wait for it.
+    const completed = await until('media.v1.recording.completed', () =>
+      recordings.find((r) => r.recordingSid === live.sid),
+    );
+    expect(completed).toMatchObject({
       reason: 'hangup',
       channels: 1,
     });

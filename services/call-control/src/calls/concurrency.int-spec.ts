@@ -1,5 +1,4 @@
 import { bootstrap, type RunningService } from '@parley/nest-kit';
-import { testNatsUrl } from '@parley/nest-kit/testing';
 import { type CallControlEnv } from '../config/env.schema';
 import { service } from '../service';
 import {
@@ -33,7 +32,8 @@ describe('concurrent calls per WhatsApp sender', () => {
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: '0',
         DATABASE_URL: h.db.url,
-        NATS_URL: testNatsUrl(),
+        // The same NATS namespace: the replicas share a queue group, as in production.
+        ...h.nats.env,
         META_GRAPH_BASE_URL: h.sim.url,
         INSTANCE_ID: 'cc-test-replica',
       },

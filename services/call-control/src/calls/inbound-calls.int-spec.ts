@@ -104,7 +104,7 @@ describe('inbound (user-initiated) WhatsApp calls against the Meta simulator', (
     await waitFor(() => h.peers.closedLegs.includes(session.callSid), 'the media leg to be closed');
 
     const events = await waitFor(async () => {
-      const e = await publishedStatusEvents(h.nc, session.callSid);
+      const e = await publishedStatusEvents(h.bus, session.callSid);
       return e.length === 3 ? e : undefined;
     }, 'three published status events');
     expect(
@@ -116,12 +116,16 @@ describe('inbound (user-initiated) WhatsApp calls against the Meta simulator', (
     ]);
     expect(events[2]?.payload.durationSec).toBe(Number(done.duration));
 
-    const timeline = await t.rest.get(
-      `/2010-04-01/Accounts/${t.account.sid}/Calls/${session.callSid}/Events.json`,
-    );
-    const names = (timeline.body.events as { type: string; name: string }[]).map(
-      (e) => `${e.type}:${e.name}`,
-    );
+    // The leg's close is written to the timeline after media answered it: wait for it.
+    const names = await waitFor(async () => {
+      const timeline = await t.rest.get(
+        `/2010-04-01/Accounts/${t.account.sid}/Calls/${session.callSid}/Events.json`,
+      );
+      const all = (timeline.body.events as { type: string; name: string }[]).map(
+        (e) => `${e.type}:${e.name}`,
+      );
+      return all.includes('media:leg.close') ? all : undefined;
+    }, 'the leg close on the timeline');
     expect(names).toEqual(
       expect.arrayContaining([
         'status:ringing',
@@ -193,10 +197,14 @@ describe('inbound (user-initiated) WhatsApp calls against the Meta simulator', (
     const { callId } = await h.simClient.userCall(waId, bare.business.phoneNumberId);
     const ended = await h.simClient.waitForCall(callId, (c) => c.status === 'ended');
     expect(ended.endReason).toBe('business_reject');
-    const list = await bare.rest.get(
-      `/2010-04-01/Accounts/${bare.account.sid}/Calls.json?From=${encodeURIComponent(`whatsapp:+${waId}`)}`,
-    );
-    const calls = list.body.calls as { sid: string; status: string }[];
+    // Meta may hear the reject before the call's end is committed: wait for the end state.
+    const calls = await waitFor(async () => {
+      const list = await bare.rest.get(
+        `/2010-04-01/Accounts/${bare.account.sid}/Calls.json?From=${encodeURIComponent(`whatsapp:+${waId}`)}`,
+      );
+      const found = list.body.calls as { sid: string; status: string }[];
+      return found.length && found.every((c) => c.status !== 'ringing') ? found : undefined;
+    }, 'the refused call to end');
     expect(calls).toHaveLength(1);
     expect(calls[0]?.status).toBe('failed');
     expect(h.peers.sessions.some((s) => s.parameters.From === `whatsapp:+${waId}`)).toBe(false);
@@ -208,7 +216,7 @@ describe('inbound (user-initiated) WhatsApp calls against the Meta simulator', (
     );
     expect(failed?.detail.reason).toBe('refused');
     const published = await waitFor(async () => {
-      const e = await publishedStatusEvents(h.nc, calls[0]?.sid ?? '');
+      const e = await publishedStatusEvents(h.bus, calls[0]?.sid ?? '');
       return e.length === 2 ? e : undefined;
     }, 'the failed status event');
     expect(published[1]?.payload.errorCode).toBe(37009);

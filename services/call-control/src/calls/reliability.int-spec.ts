@@ -49,13 +49,17 @@ describe('durability: timers survive restarts, status events survive a JetStream
       return r.body.status === 'no-answer' ? r.body : undefined;
     }, 'the timer to fire after the restart');
     expect(ended.duration).toBe('0');
-    const [sim] = await h.simClient.listCalls({ waId: '447700900601' });
-    expect(sim?.endReason).toBe('business_terminate');
+    // Meta hears of the end after it is committed: wait for the call to end there too.
+    const sim = await waitFor(async () => {
+      const [c] = await h.simClient.listCalls({ waId: '447700900601' });
+      return c?.status === 'ended' ? c : undefined;
+    }, 'the call to end at Meta');
+    expect(sim.endReason).toBe('business_terminate');
   });
 
   it('commits transitions while JetStream is down and publishes them, in order, once it is back', async () => {
     const jsm = await h.nc.jetstreamManager();
-    await jsm.streams.delete('PARLEY_CALLS');
+    await jsm.streams.delete(h.bus.jetStreamName('PARLEY_CALLS'));
     let sid = '';
     try {
       await h.simClient.createUser({ waId: '5524987650777' });
@@ -86,10 +90,10 @@ describe('durability: timers survive restarts, status events survive a JetStream
       );
       expect(pending[0]?.n).toBe(3);
     } finally {
-      for (const def of streams) await ensureStream(jsm, def);
+      for (const def of streams) await ensureStream(jsm, def, h.nats.namespace);
     }
     const events = await waitFor(async () => {
-      const e = await publishedStatusEvents(h.nc, sid);
+      const e = await publishedStatusEvents(h.bus, sid);
       return e.length === 3 ? e : undefined;
     }, 'the sweeper to publish the backlog');
     expect(events.map((e) => [e.payload.sequence, e.payload.status, e.msgId])).toEqual([

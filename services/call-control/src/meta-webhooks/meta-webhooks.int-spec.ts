@@ -187,13 +187,14 @@ describe('Meta webhook ingress', () => {
   it('publishes call permission replies durably for consent, and ignores other messages', async () => {
     await h.simClient.createUser({ waId: '447700900777', name: 'Granting' });
     const jsm = await h.nc.jetstreamManager();
-    await jsm.consumers.add('PARLEY_CALLS', {
+    const stream = h.bus.jetStreamName('PARLEY_CALLS');
+    await jsm.consumers.add(stream, {
       name: 'cc_test_permissions',
       ack_policy: AckPolicy.None,
       deliver_policy: DeliverPolicy.New,
-      filter_subject: 'calls.v1.permission.replied',
+      filter_subject: h.bus.wireSubject('calls.v1.permission.replied'),
     });
-    const consumer = await h.nc.jetstream().consumers.get('PARLEY_CALLS', 'cc_test_permissions');
+    const consumer = await h.nc.jetstream().consumers.get(stream, 'cc_test_permissions');
     await h.simClient.grantPermission('447700900777', t.business.phoneNumberId, {
       permanent: true,
     });
@@ -214,7 +215,7 @@ describe('Meta webhook ingress', () => {
       expiresAt: null,
     });
     expect(msgId).toBe(`permission-reply:${reply?.messageId}`);
-    await jsm.consumers.delete('PARLEY_CALLS', 'cc_test_permissions');
+    await jsm.consumers.delete(stream, 'cc_test_permissions');
 
     const text = fixture('messages-text.json')
       .replaceAll('436666719526789', t.business.phoneNumberId)

@@ -74,7 +74,7 @@ describe('call recordings (the Recording resource)', () => {
   /** Every `calls.v1.recording.status-changed` of a recording, read back from JetStream. */
   const statusEvents = (recordingSid: string) =>
     publishedEvents(
-      h.nc,
+      h.bus,
       'calls.v1.recording.status-changed',
       (e) => e.recordingSid === recordingSid,
     );
@@ -219,6 +219,7 @@ describe('call recordings (the Recording resource)', () => {
     h.peers.recordingRefusal = new ParleyError(53401, 'no room for another recording');
     try {
       const callSid = await answeredCall({ Record: 'true' });
+      // The row exists (in-progress) before media's refusal is written: wait for the end state.
       const [rec] = await waitFor(async () => {
         const list = (await t.rest.get(`${base()}/Calls/${callSid}/Recordings.json`)).body
           .recordings as Record<string, unknown>[];

@@ -1,6 +1,5 @@
 import {
-  ensureStream,
-  NatsBus,
+  type NatsBus,
   streams,
   type CallStatusChangedV1,
   type DurableEventSubject,
@@ -21,7 +20,12 @@ import {
 } from '@parley/meta-sim';
 import { LocalDirectoryStorage, recordingKey } from '@parley/recording-storage';
 import { bootstrap, postgresOptions, runMigrations, type RunningService } from '@parley/nest-kit';
-import { createTestDatabase, testNatsUrl, type TestDatabase } from '@parley/nest-kit/testing';
+import {
+  createTestDatabase,
+  createTestNatsNamespace,
+  type TestDatabase,
+  type TestNatsNamespace,
+} from '@parley/nest-kit/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -299,7 +303,9 @@ export interface Harness {
   sim: RunningMetaSim;
   simClient: MetaSimClient;
   nc: NatsConnection;
-  /** A NATS client of the test itself (the other services' side). */
+  /** This harness's own NATS namespace (with its streams): pass `nats.env` to replicas. */
+  nats: TestNatsNamespace;
+  /** A NATS client of the test itself (the other services' side), in `nats`. */
   bus: NatsBus;
   peers: FakePeers;
   /** The service's local recording storage (RECORDINGS_DIR). */
@@ -331,10 +337,10 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
       database: service.database,
     }),
   );
-  const nc = await connect({ servers: testNatsUrl(), name: `cc-test-${label}` });
-  const jsm = await nc.jetstreamManager();
-  for (const def of streams) await ensureStream(jsm, def);
-  const bus = new NatsBus(nc, { source: 'test', onError: () => undefined });
+  // Its own namespace: no other test file's service or stand-in sees its messages.
+  const nats = await createTestNatsNamespace(`cc-${label}`);
+  const nc = await connect({ servers: nats.url, name: `cc-test-${label}` });
+  const bus = nats.bus(nc, { source: 'test', onError: () => undefined });
   const sim = await startMetaSim({
     port: 0,
     logLevel: 'error',
@@ -349,7 +355,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     HTTP_PORT: '0',
     DATABASE_URL: db.url,
     DATABASE_POOL_MAX: '10',
-    NATS_URL: testNatsUrl(),
+    ...nats.env,
     NATS_REQUEST_TIMEOUT_MS: '5000',
     META_GRAPH_BASE_URL: sim.url,
     META_GRAPH_VERSION: 'v23.0',
@@ -359,8 +365,6 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     META_WEBHOOK_RETRY_MS: '100',
     INSTANCE_ID: `cc-test-${label}`,
     RECORDINGS_DIR: recordingsDir,
-    // Each harness has its own database, so its own consumer of finished recordings.
-    RECORDINGS_CONSUMER: `cc-test-${label}-${Math.random().toString(36).slice(2, 8)}`,
     ...options.env,
   };
   const boot = () => bootstrap(service, { handleSignals: false, env });
@@ -381,6 +385,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     sim,
     simClient: new MetaSimClient(sim.url),
     nc,
+    nats,
     bus,
     peers,
     recordingsDir,
@@ -396,6 +401,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
       await app.close();
       await sim.close();
       await nc.drain();
+      await nats.drop();
       await db.drop();
       await rm(recordingsDir, { recursive: true, force: true });
     },
@@ -404,26 +410,28 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
 }
 
 /**
- * The durable events of `subject` that `match`, read back from JetStream in order with
- * their de-duplication ids, through a throwaway consumer.
+ * The durable events of `subject` that `match`, read back from JetStream (in the bus's
+ * namespace) in order with their de-duplication ids, through a throwaway consumer.
  */
 export async function publishedEvents<S extends DurableEventSubject>(
-  nc: NatsConnection,
+  bus: NatsBus,
   subject: S,
   match: (payload: EventPayload<S>) => boolean,
 ): Promise<{ payload: EventPayload<S>; msgId: string | undefined }[]> {
-  const stream = streams.find((d) => d.subjects.includes(subject));
-  if (!stream) throw new Error(`no stream holds ${subject}`);
+  const def = streams.find((d) => d.subjects.includes(subject));
+  if (!def) throw new Error(`no stream holds ${subject}`);
+  const nc = bus.connection;
+  const stream = bus.jetStreamName(def.name);
   const jsm = await nc.jetstreamManager();
   const name = `cc_test_${Math.random().toString(36).slice(2, 10)}`;
-  await jsm.consumers.add(stream.name, {
+  await jsm.consumers.add(stream, {
     name,
     ack_policy: AckPolicy.None,
     deliver_policy: DeliverPolicy.All,
-    filter_subject: subject,
+    filter_subject: bus.wireSubject(subject),
     inactive_threshold: 30_000_000_000,
   });
-  const consumer = await nc.jetstream().consumers.get(stream.name, name);
+  const consumer = await nc.jetstream().consumers.get(stream, name);
   const out: { payload: EventPayload<S>; msgId: string | undefined }[] = [];
   let pending = (await consumer.info()).num_pending;
   while (pending > 0) {
@@ -437,16 +445,16 @@ export async function publishedEvents<S extends DurableEventSubject>(
     if (!got) break;
     pending -= got;
   }
-  await jsm.consumers.delete(stream.name, name);
+  await jsm.consumers.delete(stream, name);
   return out;
 }
 
 /** Status events published for a call, read back from JetStream. */
 export function publishedStatusEvents(
-  nc: NatsConnection,
+  bus: NatsBus,
   callSid: string,
 ): Promise<{ payload: CallStatusChangedV1; msgId: string | undefined }[]> {
-  return publishedEvents(nc, 'calls.v1.call.status-changed', (e) => e.callSid === callSid);
+  return publishedEvents(bus, 'calls.v1.call.status-changed', (e) => e.callSid === callSid);
 }
 
 export interface Tenant {

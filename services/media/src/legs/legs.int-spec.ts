@@ -194,12 +194,15 @@ describe('WhatsApp legs through rtpengine and mediasoup', () => {
       15_000,
     );
     expect(failed.reason).toContain('ICE or DTLS did not complete');
-    const [row] = await media.query<{ state: string; end_reason: string }>(
-      `SELECT state, end_reason FROM media.whatsapp_legs WHERE call_sid = $1`,
-      [callSid],
-    );
-    expect(row?.state).toBe('failed');
-    expect(row?.end_reason).toContain('failed');
+    // The event goes out before the leg's row is closed: wait for the row's end state.
+    const row = await eventually('the failed leg row', async () => {
+      const [r] = await media.query<{ state: string; end_reason: string }>(
+        `SELECT state, end_reason FROM media.whatsapp_legs WHERE call_sid = $1`,
+        [callSid],
+      );
+      return r?.state === 'failed' ? r : undefined;
+    });
+    expect(row.end_reason).toContain('failed');
     expect(await media.request('media.v1.leg.close', { callSid })).toEqual({ closed: false });
   });
 

@@ -3,10 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ensureStream,
-  NatsBus,
+  type NatsBus,
   newSid,
-  streams,
   type DurableConsumer,
   type RecordingCompletedV1,
   type CommandReply,
@@ -16,7 +14,12 @@ import {
   type EventSubject,
 } from '@parley/contracts';
 import { bootstrap, postgresOptions, runMigrations, type RunningService } from '@parley/nest-kit';
-import { createTestDatabase, testNatsUrl, type TestDatabase } from '@parley/nest-kit/testing';
+import {
+  createTestDatabase,
+  createTestNatsNamespace,
+  type TestDatabase,
+  type TestNatsNamespace,
+} from '@parley/nest-kit/testing';
 import { connect, type NatsConnection, type Subscription } from 'nats';
 import { DataSource } from 'typeorm';
 import { type MediaEnv } from '../config/env.schema';
@@ -65,6 +68,8 @@ export class MediaHarness {
     readonly running: RunningService<MediaEnv>,
     readonly bus: NatsBus,
     private readonly nc: NatsConnection,
+    /** The harness's own NATS namespace: no other test file sees its messages. */
+    readonly nats: TestNatsNamespace,
     private readonly db: TestDatabase,
     /** Where `local` storage puts recordings. */
     readonly recordingsDir: string,
@@ -74,6 +79,7 @@ export class MediaHarness {
     const bin = process.env.MEDIASOUP_WORKER_BIN;
     if (!bin) throw new Error('MEDIASOUP_WORKER_BIN must point to the mediasoup worker');
     const db = await createTestDatabase(opts.label);
+    const nats = await createTestNatsNamespace(opts.label);
     const recordingsDir = await mkdtemp(join(tmpdir(), 'parley-media-test-'));
     const [rtpMin, rtpMax] = opts.rtpenginePorts ?? [31_000, 31_999];
     const [msMin, msMax] = opts.mediasoupPorts ?? [42_000, 42_999];
@@ -83,7 +89,7 @@ export class MediaHarness {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: '0',
       DATABASE_URL: db.url,
-      NATS_URL: testNatsUrl(),
+      ...nats.env,
       INSTANCE_ID: `media-test-${randomBytes(4).toString('hex')}`,
       MEDIASOUP_WORKER_BIN: bin,
       MEDIASOUP_NUM_WORKERS: '2',
@@ -100,12 +106,9 @@ export class MediaHarness {
       postgresOptions({ url: db.url, applicationName: 'media-test', database: service.database }),
     );
     const running = await bootstrap(service, { env, handleSignals: false });
-    const nc = await connect({ servers: testNatsUrl(), name: `media-test-client` });
-    // The streams `./dev streams` creates; idempotent, so tests need no set-up step.
-    const jsm = await nc.jetstreamManager();
-    for (const def of streams) await ensureStream(jsm, def);
-    const bus = new NatsBus(nc, { source: 'media-test/client' });
-    const harness = new MediaHarness(running, bus, nc, db, recordingsDir);
+    const nc = await connect({ servers: nats.url, name: `media-test-client` });
+    const bus = nats.bus(nc, { source: 'media-test/client' });
+    const harness = new MediaHarness(running, bus, nc, nats, db, recordingsDir);
     harness.consumer = await bus.consumeDurable({
       stream: 'PARLEY_MEDIA',
       durable: `media-test-${env.INSTANCE_ID}`,
@@ -207,13 +210,11 @@ export class MediaHarness {
 
   async stop(): Promise<void> {
     await this.consumer?.stop();
-    const jsm = await this.nc.jetstreamManager();
-    await jsm.consumers
-      .delete('PARLEY_MEDIA', `media-test-${this.running.env.INSTANCE_ID}`)
-      .catch(() => undefined);
     for (const s of this.subscriptions) s.unsubscribe();
     await this.nc.drain().catch(() => undefined);
     await this.closeService();
+    // The namespace's streams go with their consumers and messages.
+    await this.nats.drop();
     await this.db.drop();
     await rm(this.recordingsDir, { recursive: true, force: true });
   }
