@@ -26,10 +26,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { NatsBus, newSid, type CallSid } from '@parley/contracts';
+import { newSid, type CallSid } from '@parley/contracts';
 import { SimulatedMediaPeer } from '@parley/meta-sim';
 import { postgresOptions, runMigrations } from '@parley/nest-kit';
-import { createTestDatabase, testNatsUrl } from '@parley/nest-kit/testing';
+import { createTestDatabase, createTestNatsNamespace } from '@parley/nest-kit/testing';
 import { connect } from 'nats';
 import { generateTone, OpusEncoder } from '../audio';
 import { MediaClock } from '../legs/media-clock';
@@ -139,12 +139,14 @@ async function main(): Promise<void> {
   const measureMs = Number(env('MEDIA_BENCH_MEASURE_MS', '5000'));
   const warmupMs = Number(env('MEDIA_BENCH_WARMUP_MS', '2000'));
   const db = await createTestDatabase('media_bench');
+  // Its own NATS namespace: a running `./dev start` on the same NATS is not disturbed.
+  const nats = await createTestNatsNamespace('media_bench');
   await runMigrations(
     postgresOptions({ url: db.url, applicationName: 'media-bench', database: service.database }),
   );
   const media = startMedia({
     DATABASE_URL: db.url,
-    NATS_URL: testNatsUrl(),
+    ...nats.env,
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     INSTANCE_ID: `media-bench-${process.pid}`,
@@ -158,10 +160,10 @@ async function main(): Promise<void> {
   process.once('uncaughtException', (error) => {
     console.error(error);
     media.child.kill('SIGTERM');
-    void db.drop().finally(() => process.exit(1));
+    void Promise.allSettled([db.drop(), nats.drop()]).finally(() => process.exit(1));
   });
-  const nc = await connect({ servers: testNatsUrl(), name: 'media-bench' });
-  const bus = new NatsBus(nc, { source: 'media-bench' });
+  const nc = await connect({ servers: nats.url, name: 'media-bench' });
+  const bus = nats.bus(nc, { source: 'media-bench' });
   const users: BenchUser[] = [];
   let engine: LiteUserEngine | null = null;
   const senders = new Set<LiteUser>();
@@ -350,6 +352,7 @@ async function main(): Promise<void> {
     await exited;
     await engine?.stop();
     await nc.drain().catch(() => undefined);
+    await nats.drop();
     await db.drop();
   }
 }
