@@ -58,7 +58,7 @@ describe('Parley foundation: five services on real PostgreSQL and NATS', () => {
     // Start them one by one: the later ones see the earlier ones' announcements, and
     // call-control (last) must learn of the rest by probing.
     for (const name of ServiceName.options) running.set(name, await startService(name, env()));
-  }, 180_000);
+  }, 420_000);
 
   afterAll(async () => {
     for (const p of running.values()) if (p.child.exitCode === null) p.child.kill('SIGKILL');

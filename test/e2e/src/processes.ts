@@ -61,7 +61,8 @@ export async function startProcess(
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const deadline = Date.now() + 30_000;
+  // Generous: on a loaded 2-core machine loading a service's modules alone took ~30 s.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${out}`);
     try {
@@ -72,7 +73,7 @@ export async function startProcess(
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${name} not ready within 30 s: ${out}`);
+      throw new Error(`${name} not ready within 90 s: ${out}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -174,7 +174,7 @@ describe('A WhatsApp call through every service', () => {
       }),
     });
     expect(res.status).toBe(201);
-  }, 240_000);
+  }, 420_000);
 
   afterAll(async () => {
     for (const p of [...running, sim]) if (p && p.child.exitCode === null) p.child.kill('SIGTERM');
