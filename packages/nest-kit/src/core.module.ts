@@ -7,11 +7,14 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { healthCheckSubject, NatsBus } from '@parley/contracts';
 import { type NatsConnection } from 'nats';
 import { type DataSource } from 'typeorm';
+import { BackgroundTasks } from './background/background-tasks';
+import { DurableEventHandlers } from './background/durable-event-handler';
+import { PeriodicTasks } from './background/periodic-task';
 import { type BaseEnv } from './config/env';
 import {
   DatabaseReadinessCheck,
@@ -50,6 +53,9 @@ class CoreLifecycle
     private readonly bus: NatsBus,
     private readonly readiness: ReadinessRegistry,
     private readonly shutdown: ShutdownState,
+    private readonly durableHandlers: DurableEventHandlers,
+    private readonly periodic: PeriodicTasks,
+    private readonly background: BackgroundTasks,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -81,6 +87,10 @@ class CoreLifecycle
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Background work still publishes and consumes: it ends before the connection drains.
+    await this.durableHandlers.stopAll();
+    await this.periodic.stopAll();
+    await this.background.drain();
     // Drain: deliver what is buffered, finish in-flight handlers, then close.
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
   }
@@ -101,6 +111,7 @@ export class ParleyCoreModule {
       module: ParleyCoreModule,
       global: true,
       imports: [
+        DiscoveryModule,
         TypeOrmModule.forRoot({
           ...postgresOptions({
             url: opts.env.DATABASE_URL,
@@ -124,6 +135,9 @@ export class ParleyCoreModule {
         MetricsService,
         CoreLifecycle,
         ShutdownState,
+        PeriodicTasks,
+        BackgroundTasks,
+        DurableEventHandlers,
         { provide: APP_INTERCEPTOR, useClass: CorrelationInterceptor },
         { provide: APP_INTERCEPTOR, useClass: MetricsInterceptor },
         { provide: APP_FILTER, useClass: ParleyExceptionFilter },
@@ -139,6 +153,8 @@ export class ParleyCoreModule {
         PeerDirectory,
         MetricsService,
         ShutdownState,
+        PeriodicTasks,
+        BackgroundTasks,
       ],
     };
   }

@@ -1,3 +1,6 @@
+export * from './background/background-tasks';
+export * from './background/durable-event-handler';
+export * from './background/periodic-task';
 export * from './bootstrap';
 export * from './config/env';
 export * from './core.module';

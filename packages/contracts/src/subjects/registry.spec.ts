@@ -1,5 +1,12 @@
 import { ServiceName } from '../enums';
-import { commands, durableEvents, events, healthCheckSubject, streams } from './registry';
+import {
+  commands,
+  durableConsumers,
+  durableEvents,
+  events,
+  healthCheckSubject,
+  streams,
+} from './registry';
 
 const SUBJECT = /^[a-z]+\.v[0-9]+\.[a-z-]+\.[a-z-]+$/;
 
@@ -41,5 +48,21 @@ describe('subject registry', () => {
       );
       expect(capturing).toEqual([]);
     }
+  });
+
+  it.each(Object.entries(durableConsumers))(
+    '%s consumes a durable event from the stream that holds it',
+    (name, consumer) => {
+      expect(name.startsWith(`${consumer.service}.`)).toBe(true);
+      expect(Object.keys(durableEvents)).toContain(consumer.subject);
+      const stream = streams.find((s) => s.name === consumer.stream);
+      expect(stream?.subjects.some((p) => matchesStreamSubject(p, consumer.subject))).toBe(true);
+      expect(consumer.durable).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    },
+  );
+
+  it('gives every durable consumer its own durable name', () => {
+    const names = Object.values(durableConsumers).map((c) => `${c.stream}/${c.durable}`);
+    expect(new Set(names).size).toBe(names.length);
   });
 });

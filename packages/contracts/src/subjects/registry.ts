@@ -180,3 +180,45 @@ export const streams: readonly StreamDefinition[] = [
     duplicateWindowSeconds: 2 * 60,
   },
 ];
+
+/** A JetStream durable consumer: which service takes which durable event, and how. */
+export interface DurableConsumerDefinition<S extends DurableEventSubject = DurableEventSubject> {
+  subject: S;
+  /** The stream holding `subject` (see `streams`). */
+  stream: string;
+  /** The only service that runs this consumer. */
+  service: ServiceName;
+  /** Durable name, shared by every replica so each message is taken once. */
+  durable: string;
+  /** Environment variable of the owning service that may rename the durable. */
+  durableEnv?: string;
+  /** Delivery options, as NatsBus.consumeDurable takes them (its defaults otherwise). */
+  ackWaitMs?: number;
+  maxDeliver?: number;
+  startAt?: 'all' | 'new';
+}
+
+/**
+ * Every durable consumer, by `<service>.<purpose>`. A service's handler names its entry
+ * (`@DurableEventHandler` in nest-kit); stream, durable and delivery come from here.
+ */
+export const durableConsumers = {
+  'call-control.recording-completions': {
+    subject: 'media.v1.recording.completed',
+    stream: 'PARLEY_MEDIA',
+    service: 'call-control',
+    durable: 'call-control-recordings',
+    // Existing installations (and the test harness) may name the durable themselves.
+    durableEnv: 'RECORDINGS_CONSUMER',
+  },
+} as const satisfies Record<string, DurableConsumerDefinition>;
+
+export type DurableConsumerName = keyof typeof durableConsumers;
+export type DurableConsumerSubject<C extends DurableConsumerName> =
+  (typeof durableConsumers)[C]['subject'];
+
+export function durableConsumer<C extends DurableConsumerName>(
+  name: C,
+): DurableConsumerDefinition<DurableConsumerSubject<C>> {
+  return durableConsumers[name];
+}
