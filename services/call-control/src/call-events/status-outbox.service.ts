@@ -1,12 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { NatsBus } from '@parley/contracts';
-import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger, PeriodicTasks } from '@parley/nest-kit';
 import { type DataSource, IsNull } from 'typeorm';
 import { type CallControlEnv } from '../config/env.schema';
 import { CallEventEntity } from './call-event.entity';
@@ -19,33 +14,21 @@ import { CallEventEntity } from './call-event.entity';
  * keeps one call's events in sequence order across replicas.
  */
 @Injectable()
-export class StatusOutbox implements OnApplicationBootstrap, OnApplicationShutdown {
+export class StatusOutbox implements OnApplicationShutdown {
   private readonly chains = new Map<string, Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
-  private stopped = false;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly bus: NatsBus,
-    @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
+    @Inject(PARLEY_ENV) env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.sweeping || this.stopped) return;
-      this.sweeping = this.sweep()
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'outbox sweep failed'))
-        .then(() => undefined)
-        .finally(() => (this.sweeping = undefined));
-    }, this.env.OUTBOX_SWEEP_MS);
+    tasks: PeriodicTasks,
+  ) {
+    tasks.every('status-outbox.sweep', env.OUTBOX_SWEEP_MS, (signal) => this.sweep(signal));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await Promise.allSettled([...this.chains.values(), this.sweeping]);
+    await Promise.allSettled([...this.chains.values()]);
   }
 
   /** Publishes a call's pending events soon; calls for one call run one after another. */
@@ -67,8 +50,11 @@ export class StatusOutbox implements OnApplicationBootstrap, OnApplicationShutdo
     return next;
   }
 
-  /** Publishes every pending event, oldest calls first. Returns how many were published. */
-  async sweep(): Promise<number> {
+  /**
+   * Publishes every pending event, oldest calls first (until `signal` aborts). Returns how
+   * many were published.
+   */
+  async sweep(signal?: AbortSignal): Promise<number> {
     const calls = await this.ds
       .getRepository(CallEventEntity)
       .createQueryBuilder('e')
@@ -81,7 +67,7 @@ export class StatusOutbox implements OnApplicationBootstrap, OnApplicationShutdo
       .getRawMany<{ callSid: string }>();
     let published = 0;
     for (const { callSid } of calls) {
-      if (this.stopped) break;
+      if (signal?.aborted) break;
       published += await this.publishCall(callSid);
     }
     return published;

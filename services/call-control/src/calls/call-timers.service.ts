@@ -1,10 +1,5 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { Inject, Injectable } from '@nestjs/common';
+import { PARLEY_ENV, PeriodicTasks } from '@parley/nest-kit';
 import { Clock } from '../common/clock';
 import { type CallControlEnv } from '../config/env.schema';
 import { CallEndings } from './call-endings.service';
@@ -17,41 +12,23 @@ import { CallsRepository } from './calls.repository';
  * Several replicas may poll; the status transition lets exactly one of them act.
  */
 @Injectable()
-export class CallTimers implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-
+export class CallTimers {
   constructor(
     private readonly calls: CallsRepository,
     private readonly endings: CallEndings,
     private readonly clock: Clock,
-    @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
-    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.running || this.stopped) return;
-      this.running = this.runDue()
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'call timer poll failed'))
-        .then(() => undefined)
-        .finally(() => (this.running = undefined));
-    }, this.env.CALL_TIMER_POLL_MS);
+    @Inject(PARLEY_ENV) env: CallControlEnv,
+    tasks: PeriodicTasks,
+  ) {
+    tasks.every('call-timers.due', env.CALL_TIMER_POLL_MS, (signal) => this.runDue(signal));
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** Acts on every due timer; returns how many calls it ended. */
-  async runDue(): Promise<number> {
+  /** Acts on every due timer (until `signal` aborts); returns how many calls it ended. */
+  async runDue(signal?: AbortSignal): Promise<number> {
     const now = this.clock.now();
     let ended = 0;
     for (const sid of await this.calls.dueRingTimeouts(now, 100)) {
-      if (this.stopped) break;
+      if (signal?.aborted) break;
       const call = await this.calls.findBySid(sid);
       if (!call || !isUnanswered(call.status) || !call.ringDeadline || call.ringDeadline > now)
         continue;
@@ -66,7 +43,7 @@ export class CallTimers implements OnApplicationBootstrap, OnApplicationShutdown
       if (result.changed) ended++;
     }
     for (const sid of await this.calls.dueTimeLimits(now, 100)) {
-      if (this.stopped) break;
+      if (signal?.aborted) break;
       const call = await this.calls.findBySid(sid);
       if (
         !call ||

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type CommandRequest,
   type CallStatus,
@@ -7,7 +7,7 @@ import {
   ParleyError,
 } from '@parley/contracts';
 import { type MetaCallWebhook, type CallStatusEvent, MetaGraphError } from '@parley/meta-graph';
-import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { BackgroundTasks, PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { type ApplicationEntity } from '../applications/application.entity';
 import { ApplicationsService } from '../applications/applications.service';
 import { CallTimeline } from '../call-events/call-timeline.service';
@@ -35,9 +35,7 @@ import { type CreateCallCommand } from './calls.schemas';
  * call sends nothing to Meta; then media makes the offer and Meta's `connect` places it.
  */
 @Injectable()
-export class OutboundCalls implements OnApplicationShutdown {
-  private readonly dialing = new Set<Promise<void>>();
-
+export class OutboundCalls {
   constructor(
     private readonly state: CallStateService,
     private readonly endings: CallEndings,
@@ -52,11 +50,8 @@ export class OutboundCalls implements OnApplicationShutdown {
     private readonly clock: Clock,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
+    private readonly background: BackgroundTasks,
   ) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.dialing]);
-  }
 
   /** `POST Calls.json`: checks what needs the database, creates the call (queued) and dials it. */
   async createFromApi(accountSid: string, command: CreateCallCommand): Promise<CallEntity> {
@@ -358,8 +353,7 @@ export class OutboundCalls implements OnApplicationShutdown {
     const task = this.dial(call).catch((error: unknown) => {
       this.logger.error({ err: error, callSid: call.sid }, 'dialing failed unexpectedly');
     });
-    this.dialing.add(task);
-    void task.finally(() => this.dialing.delete(task));
+    this.background.track(task, `dial ${call.sid}`);
   }
 
   private parseFrom(raw: string, code: 21212 | 13212 = 21212): ParsedWhatsAppAddress {

@@ -1,9 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type AccountSid, NatsBus, type SenderSid } from '@parley/contracts';
 import {
@@ -13,7 +8,13 @@ import {
   Contact,
   InboundMessage,
 } from '@parley/meta-graph';
-import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import {
+  BackgroundTasks,
+  PARLEY_ENV,
+  PARLEY_LOGGER,
+  type ParleyLogger,
+  PeriodicTasks,
+} from '@parley/nest-kit';
 import { type DataSource } from 'typeorm';
 import { z } from 'zod';
 import { CallTimeline } from '../call-events/call-timeline.service';
@@ -32,6 +33,8 @@ import { MetaWebhookEventEntity } from './meta-webhook-event.entity';
 const LEASE_SECONDS = 60;
 /** Processed events are kept this long to recognise redeliveries. */
 const RETENTION_DAYS = 7;
+/** How often processed events past their retention are deleted. */
+const CLEANUP_EVERY_MS = 3_600_000;
 
 const StoredCall = z.object({ call: MetaCallWebhook, contacts: z.array(Contact).default([]) });
 const StoredStatus = z.object({ status: CallStatusEvent });
@@ -43,13 +46,7 @@ const StoredReply = z.object({ message: InboundMessage, reply: CallPermissionRep
  * UPDATE, so one replica processes it at a time.
  */
 @Injectable()
-export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly inFlight = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
-  private cleanupTimer: NodeJS.Timeout | undefined;
-  private polling: Promise<void> | undefined;
-  private stopped = false;
-
+export class WebhookProcessor {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly senders: SendersService,
@@ -61,25 +58,13 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
     private readonly bus: NatsBus,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      if (this.polling || this.stopped) return;
-      this.polling = this.processDue()
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'webhook retry poll failed'))
-        .then(() => undefined)
-        .finally(() => (this.polling = undefined));
-    }, this.env.META_WEBHOOK_RETRY_MS);
-    this.cleanupTimer = setInterval(() => void this.cleanup(), 3_600_000);
-    this.cleanupTimer.unref();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    if (this.cleanupTimer) clearInterval(this.cleanupTimer);
-    await Promise.allSettled([...this.inFlight, this.polling]);
+    private readonly background: BackgroundTasks,
+    tasks: PeriodicTasks,
+  ) {
+    tasks.every('meta-webhooks.retry', env.META_WEBHOOK_RETRY_MS, (signal) =>
+      this.processDue(signal),
+    );
+    tasks.every('meta-webhooks.cleanup', CLEANUP_EVERY_MS, () => this.cleanup());
   }
 
   /** Processes freshly stored rows without waiting for the poller. */
@@ -88,13 +73,12 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
       const task = this.process(id).catch((error: unknown) =>
         this.logger.error({ err: error, inboxId: id }, 'webhook processing crashed'),
       );
-      this.inFlight.add(task);
-      void task.finally(() => this.inFlight.delete(task));
+      this.background.track(task, `meta webhook ${id}`);
     }
   }
 
-  /** Processes every due row once; returns how many were attempted. */
-  async processDue(): Promise<number> {
+  /** Processes every due row once (until `signal` aborts); returns how many were attempted. */
+  async processDue(signal?: AbortSignal): Promise<number> {
     const due = await this.ds
       .getRepository(MetaWebhookEventEntity)
       .createQueryBuilder('w')
@@ -104,7 +88,7 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
       .limit(50)
       .getRawMany<{ id: string }>();
     for (const { id } of due) {
-      if (this.stopped) break;
+      if (signal?.aborted) break;
       await this.process(String(id));
     }
     return due.length;
@@ -286,14 +270,10 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async cleanup(): Promise<void> {
-    try {
-      await this.ds.query(
-        `DELETE FROM call_control.meta_webhook_events WHERE id IN (
-           SELECT id FROM call_control.meta_webhook_events
-            WHERE status <> 'pending' AND received_at < now() - interval '${RETENTION_DAYS} days' LIMIT 5000)`,
-      );
-    } catch (error) {
-      this.logger.warn({ err: error }, 'webhook inbox cleanup failed');
-    }
+    await this.ds.query(
+      `DELETE FROM call_control.meta_webhook_events WHERE id IN (
+         SELECT id FROM call_control.meta_webhook_events
+          WHERE status <> 'pending' AND received_at < now() - interval '${RETENTION_DAYS} days' LIMIT 5000)`,
+    );
   }
 }
