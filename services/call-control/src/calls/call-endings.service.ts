@@ -16,6 +16,7 @@ import { CallNotKnownYet } from './call-errors';
 import { isUnanswered } from './call-state-machine';
 import { CallStateService, type CallPatch, type TransitionResult } from './call-state.service';
 import { CallsRepository } from './calls.repository';
+import { metaTerminatePlan } from './meta-event-plans';
 
 export interface EndRequest {
   reason: string;
@@ -35,16 +36,6 @@ export interface SetupStep {
   /** The code when the error carries none (neither a ParleyError nor a Meta error). */
   fallbackCode: ErrorCode;
   patch?: CallPatch;
-}
-
-/** Meta errors in terminate webhooks that have a closer Twilio meaning than the Graph table. */
-const TERMINATE_ERRORS: Readonly<Record<number, ErrorCode>> = {
-  // "no media received for a long time": ICE/DTLS never completed or media stopped.
-  138021: 53405,
-};
-
-export function terminateErrorCode(metaCode: number): ErrorCode {
-  return TERMINATE_ERRORS[metaCode] ?? twilioCodeForMeta(metaCode, 0);
 }
 
 /** How a call still running is hung up: the status it ends with and what Meta is told. */
@@ -183,37 +174,7 @@ export class CallEndings {
   async onMetaTerminate(sender: SenderEntity, event: MetaCallWebhook): Promise<void> {
     const call = await this.calls.findForMeta(sender.sid, event.id, event.biz_opaque_callback_data);
     if (!call) throw new CallNotKnownYet(event.id);
-    if (isTerminalCallStatus(call.status)) return;
-    const metaStatus = event.status?.toUpperCase() ?? null;
-    const metaError = event.errors?.[0];
-    const answered = call.status === 'in-progress';
-    let to: CallStatus;
-    const req: EndRequest = {
-      reason: `meta:terminate:${metaStatus ?? 'unknown'}`,
-      meta: 'none',
-      detail: {
-        metaStatus,
-        metaDuration: event.duration ?? null,
-        metaErrors: (event.errors ?? []).map((e) => ({
-          code: e.code,
-          message: e.message ?? e.title ?? null,
-        })),
-      },
-    };
-    if (answered) {
-      to = 'completed';
-      // Meta's own duration is what the user was charged and saw.
-      if (event.duration !== undefined)
-        req.patch = { duration: Math.max(0, Math.round(event.duration)) };
-    } else if (metaStatus === 'FAILED' && metaError) {
-      to = 'failed';
-    } else {
-      to = 'no-answer';
-    }
-    if (metaError) {
-      req.errorCode = terminateErrorCode(metaError.code);
-      req.errorMessage = metaError.message ?? metaError.title ?? `Meta error ${metaError.code}`;
-    }
-    await this.end(call, to, req);
+    const plan = metaTerminatePlan(call, event);
+    if (plan.kind === 'end') await this.end(call, plan.to, plan.request);
   }
 }

@@ -1,4 +1,4 @@
-import { hangupPlan, terminateErrorCode } from './call-endings.service';
+import { hangupPlan } from './call-endings.service';
 
 describe('hangupPlan', () => {
   it('completes an answered call by terminating it at Meta', () => {
@@ -25,13 +25,5 @@ describe('hangupPlan', () => {
       to: 'canceled',
       meta: 'terminate',
     });
-  });
-});
-
-describe('terminateErrorCode', () => {
-  it('reports a media timeout as a media failure, other codes through the Graph table', () => {
-    expect(terminateErrorCode(138021)).toBe(53405);
-    expect(terminateErrorCode(138006)).toBe(37000);
-    expect(terminateErrorCode(424242)).toBe(20500);
   });
 });

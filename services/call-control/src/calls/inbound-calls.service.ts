@@ -13,9 +13,10 @@ import { type SenderEntity } from '../senders/sender.entity';
 import { SendersService } from '../senders/senders.service';
 import { type CallEntity } from './call.entity';
 import { CallEndings } from './call-endings.service';
-import { applicationDocument, sessionStart, voiceParameters } from './call-session';
+import { sessionStart, voiceParameters } from './call-session';
 import { CallStateService, type NewCall, SenderBusyError } from './call-state.service';
 import { CallsRepository } from './calls.repository';
+import { admitInboundCall, callerProfileName, inboundConnectPlan } from './meta-event-plans';
 
 /**
  * User-initiated calls: Meta's `connect` creates the call (inbound, ringing), media builds
@@ -44,10 +45,7 @@ export class InboundCalls {
     contacts: Contact[],
   ): Promise<void> {
     if (await this.calls.findForMeta(sender.sid, event.id, undefined)) return; // already known
-    const profileName =
-      contacts.find((c) => c.wa_id === event.from)?.profile?.name ??
-      contacts[0]?.profile?.name ??
-      null;
+    const profileName = callerProfileName(event.from, contacts);
     const app = sender.voiceApplicationSid
       ? await this.apps.find(sender.accountSid, sender.voiceApplicationSid)
       : null;
@@ -78,63 +76,39 @@ export class InboundCalls {
       ringDeadline: new Date(now.getTime() + this.env.CALL_INBOUND_RING_TIMEOUT_SEC * 1000),
     };
 
-    let document;
-    let refusal: ParleyError | null = null;
-    try {
-      if (!app)
-        throw new ParleyError(
-          37009,
-          `The WhatsApp sender ${sender.senderId} has no voice application`,
-        );
-      document = applicationDocument(app);
-    } catch (error) {
-      refusal = error instanceof ParleyError ? error : new ParleyError(37009, String(error));
-    }
-
+    let admission = admitInboundCall(sender, app);
     let call: CallEntity;
     try {
       call = await this.state.create(base, {
         reason: 'meta:connect',
-        ...(refusal
-          ? {}
-          : {
+        ...(admission.ok
+          ? {
               slot: {
                 senderSid: sender.sid,
                 senderId: sender.senderId,
                 limit: this.env.SENDER_MAX_CONCURRENT_CALLS,
               },
-            }),
+            }
+          : {}),
       });
     } catch (error) {
       if ((error as { code?: string }).code === '23505') return; // the same connect, handled concurrently
       if (!(error instanceof SenderBusyError)) throw error;
-      refusal = error;
+      admission = { ok: false, refusal: error };
       call = await this.state.create(base, { reason: 'meta:connect' });
     }
-    if (refusal || !document) {
-      this.logger.warn(
-        { callSid: call.sid, code: refusal?.code, senderSid: sender.sid },
-        `inbound call rejected: ${refusal?.message}`,
-      );
-      await this.endings.end(call, 'failed', {
-        reason: 'refused',
-        meta: 'reject',
-        errorCode: refusal?.code ?? 37009,
-        errorMessage: refusal?.message ?? null,
-      });
+    const plan = inboundConnectPlan(admission, event);
+    if (plan.kind === 'end') {
+      if (plan.refusal) {
+        this.logger.warn(
+          { callSid: call.sid, code: plan.refusal.code, senderSid: sender.sid },
+          `inbound call rejected: ${plan.refusal.message}`,
+        );
+      }
+      await this.endings.end(call, plan.to, plan.request);
       return;
     }
-
-    const offer = event.session?.sdp_type === 'offer' ? event.session.sdp : undefined;
-    if (!offer) {
-      await this.endings.end(call, 'failed', {
-        reason: 'meta:connect-without-offer',
-        meta: 'reject',
-        errorCode: 53403,
-        errorMessage: "Meta's connect webhook carried no SDP offer",
-      });
-      return;
-    }
+    const { offer, document } = plan;
     const answered = await this.endings.orFail(
       call,
       { reason: 'media:answer-failed', meta: 'reject', fallbackCode: 53401 },
@@ -159,13 +133,12 @@ export class InboundCalls {
     if (!preAccepted) return;
     if (await this.endedMeanwhile(call)) return;
 
-    const runnable = document; // narrowed above; closures do not keep the narrowing
     await this.endings.orFail(
       call,
       { reason: 'interpreter:start-failed', meta: 'reject', fallbackCode: 20503 },
       () =>
         this.interpreter.startSession(
-          sessionStart(call, runnable, voiceParameters(call, { profileName })),
+          sessionStart(call, document, voiceParameters(call, { profileName })),
         ),
     );
   }

@@ -28,6 +28,7 @@ import { applicationDocument, callDocument, sessionStart, voiceParameters } from
 import { CallStateService, type NewCall } from './call-state.service';
 import { CallsRepository } from './calls.repository';
 import { type CreateCallCommand } from './calls.schemas';
+import { outboundConnectPlan, outboundStatusPlan } from './meta-event-plans';
 
 /**
  * Business-initiated calls: the REST `Calls.json` and `<Dial><WhatsApp>` children. Checks
@@ -232,32 +233,28 @@ export class OutboundCalls {
       status.biz_opaque_callback_data,
     );
     if (!call) throw new CallNotKnownYet(status.id);
-    if (isTerminalCallStatus(call.status)) {
-      if (status.status === 'RINGING' || status.status === 'ACCEPTED') {
-        await this.endings.tellMeta({ ...call, metaCallId: status.id }, 'terminate');
-      }
+    const plan = outboundStatusPlan(call, status.status, status.id);
+    if (plan.kind === 'ignore') return;
+    if (plan.kind === 'terminate-at-meta') {
+      await this.endings.tellMeta({ ...call, metaCallId: status.id }, 'terminate');
       return;
     }
-    await this.placed(call, status.id);
-    switch (status.status) {
-      case 'RINGING':
+    if (plan.placeFirst) await this.placed(call, status.id);
+    switch (plan.kind) {
+      case 'ringing':
         await this.state.transition(call.sid, 'ringing', {
           reason: 'meta:status:RINGING',
           patch: { metaCallId: status.id },
           patchIfUnchanged: true,
         });
         return;
-      case 'ACCEPTED':
-        await this.answered(call, 'meta:status:ACCEPTED', status.id);
+      case 'answered':
+        await this.answered(call, plan.reason, status.id);
         return;
-      case 'REJECTED':
-        await this.endings.end(call, 'busy', {
-          reason: 'meta:status:REJECTED',
-          meta: 'none',
-          patch: { metaCallId: status.id },
-        });
+      case 'end':
+        await this.endings.end(call, plan.to, plan.request);
         return;
-      default:
+      case 'unknown-status':
         this.logger.info(
           { callSid: call.sid, metaStatus: status.status },
           'unknown Meta call status ignored',
@@ -269,21 +266,14 @@ export class OutboundCalls {
   async onMetaConnect(sender: SenderEntity, event: MetaCallWebhook): Promise<void> {
     const call = await this.calls.findForMeta(sender.sid, event.id, event.biz_opaque_callback_data);
     if (!call) throw new CallNotKnownYet(event.id);
-    if (isTerminalCallStatus(call.status)) {
+    const plan = outboundConnectPlan(call, event);
+    if (plan.kind === 'terminate-at-meta') {
       await this.endings.tellMeta({ ...call, metaCallId: event.id }, 'terminate');
       return;
     }
-    await this.placed(call, event.id);
-    const sdp =
-      event.session?.sdp_type === 'answer' ? event.session.sdp : event.connection?.webrtc?.sdp;
-    if (!sdp) {
-      await this.endings.end(call, 'failed', {
-        reason: 'meta:connect-without-answer',
-        meta: 'terminate',
-        errorCode: 53403,
-        errorMessage: "Meta's connect webhook carried no SDP answer",
-        patch: { metaCallId: event.id },
-      });
+    if (plan.placeFirst) await this.placed(call, event.id);
+    if (plan.kind === 'end') {
+      await this.endings.end(call, plan.to, plan.request);
       return;
     }
     const applied = await this.endings.orFail(
@@ -294,7 +284,7 @@ export class OutboundCalls {
         fallbackCode: 53403,
         patch: { metaCallId: event.id },
       },
-      () => this.media.applyAnswer(call, sdp),
+      () => this.media.applyAnswer(call, plan.sdp),
     );
     if (!applied) return;
     await this.answered(call, 'meta:connect', event.id);
@@ -306,7 +296,6 @@ export class OutboundCalls {
    * status callbacks always see `initiated`.
    */
   private async placed(call: CallEntity, metaCallId: string): Promise<void> {
-    if (call.status !== 'queued') return;
     await this.state.transition(call.sid, 'initiated', {
       reason: 'meta:webhook-before-connect-answer',
       patch: { metaCallId },

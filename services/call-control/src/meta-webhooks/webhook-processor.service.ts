@@ -21,6 +21,7 @@ import { CallTimeline } from '../call-events/call-timeline.service';
 import { CallEndings } from '../calls/call-endings.service';
 import { CallNotKnownYet } from '../calls/call-errors';
 import { CallsRepository } from '../calls/calls.repository';
+import { connectDirection } from '../calls/meta-event-plans';
 import { InboundCalls } from '../calls/inbound-calls.service';
 import { OutboundCalls } from '../calls/outbound-calls.service';
 import { whatsAppFromDigits } from '../common/whatsapp-address';
@@ -197,11 +198,8 @@ export class WebhookProcessor {
     const run = (fn: () => Promise<void>) =>
       this.withTimeline(sender, call.id, call.biz_opaque_callback_data, call.event, detail, fn);
     if (call.event === 'connect') {
-      const userInitiated = call.direction
-        ? call.direction === 'USER_INITIATED'
-        : call.session?.sdp_type === 'offer';
       await run(() =>
-        userInitiated
+        connectDirection(call) === 'inbound'
           ? this.inbound.onMetaConnect(sender, call, contacts)
           : this.outbound.onMetaConnect(sender, call),
       );
