@@ -3,3 +3,4 @@ export * from './tcp-proxy';
 export * from './schema-suite';
 export * from './built-service';
 export * from './nats-namespace';
+export * from './deferred';
