@@ -5,7 +5,7 @@ import {
   isTerminalCallStatus,
   ParleyError,
 } from '@parley/contracts';
-import { MetaGraphError, type MetaCallWebhook, twilioCodeForMeta } from '@parley/meta-graph';
+import { MetaGraphError, type MetaCallWebhook } from '@parley/meta-graph';
 import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { MediaClient } from '../clients/media.client';
 import { MetaService } from '../meta/meta.service';

@@ -1,5 +1,5 @@
 import { type CallStatus, ParleyError } from '@parley/contracts';
-import { type CallEvent } from '@parley/meta-graph';
+import { type MetaCallWebhook } from '@parley/meta-graph';
 import { type ApplicationEntity } from '../applications/application.entity';
 import {
   admitInboundCall,
@@ -20,7 +20,7 @@ const OFFER = { sdp_type: 'offer' as const, sdp: 'v=0 offer' };
 const ANSWER = { sdp_type: 'answer' as const, sdp: 'v=0 answer' };
 
 describe('connectDirection', () => {
-  it.each<[string, Pick<CallEvent, 'direction' | 'session'>, 'inbound' | 'outbound']>([
+  it.each<[string, Pick<MetaCallWebhook, 'direction' | 'session'>, 'inbound' | 'outbound']>([
     ['USER_INITIATED', { direction: 'USER_INITIATED', session: ANSWER }, 'inbound'],
     ['BUSINESS_INITIATED', { direction: 'BUSINESS_INITIATED', session: OFFER }, 'outbound'],
     ['no direction, an offer', { session: OFFER }, 'inbound'],
@@ -73,7 +73,7 @@ describe('outboundStatusPlan', () => {
 });
 
 describe('connectAnswerSdp', () => {
-  it.each<[string, Pick<CallEvent, 'session' | 'connection'>, string | undefined]>([
+  it.each<[string, Pick<MetaCallWebhook, 'session' | 'connection'>, string | undefined]>([
     ['an answer session', { session: ANSWER }, 'v=0 answer'],
     ['an offer session (not an answer)', { session: OFFER }, undefined],
     ['the older connection.webrtc', { connection: { webrtc: { sdp: 'v=0 old' } } }, 'v=0 old'],
