@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   12300: { status: 400, message: 'Invalid Content-Type' },
   // 13xxx: verb-specific
   13212: { status: 400, message: 'Dial: Invalid callerId value' },
+  13215: { status: 400, message: 'Dial: Invalid nested element' },
+  13750: { status: 400, message: 'Twiml verb not supported in this version of the API' },
   // 20xxx: REST API
   20001: { status: 400, message: 'Unknown parameter' },
   20003: { status: 401, message: 'Authentication Error - invalid username' },

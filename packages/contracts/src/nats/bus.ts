@@ -249,8 +249,12 @@ export class NatsBus {
     });
   }
 
-  /** Subscribes to an event; invalid payloads are reported and never reach the handler. */
-  subscribe<S extends EventSubject>(
+  /**
+   * Subscribes to an event; invalid payloads are reported and never reach the handler.
+   * A durable event can be followed here too (JetStream publishes reach core subscribers):
+   * for a live view without a consumer, where a message missed while disconnected is fine.
+   */
+  subscribe<S extends AnyEventSubject>(
     subject: S,
     handler: (payload: EventPayload<S>, ctx: HandlerContext) => Promise<void> | void,
     opts: { queue?: string } = {},

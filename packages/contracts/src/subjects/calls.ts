@@ -132,6 +132,17 @@ export const CallDialRequestV1 = z.object({
 });
 export const CallDialReplyV1 = z.object({ callSid: CallSid, status: CallStatus });
 
+/**
+ * The account's auth token, which signs every request the interpreter makes for the
+ * account (`X-Twilio-Signature`). Only call-control holds it (sealed); the interpreter
+ * asks for it per account, caches it briefly and never logs it.
+ */
+export const AccountSigningKeyRequestV1 = z.object({ accountSid: AccountSid });
+export const AccountSigningKeyReplyV1 = z.object({
+  accountSid: AccountSid,
+  authToken: z.string().min(1).max(128),
+});
+
 // ---- twiml-interpreter -------------------------------------------------------------------
 
 /**

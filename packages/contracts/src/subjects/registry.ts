@@ -1,6 +1,8 @@
 import { type z, type ZodTypeDef } from 'zod';
 import { SERVICE_DOMAINS, type ServiceDomain, type ServiceName } from '../enums';
 import {
+  AccountSigningKeyReplyV1,
+  AccountSigningKeyRequestV1,
   CallAcceptRequestV1,
   CallCommandReplyV1,
   CallDialReplyV1,
@@ -82,6 +84,10 @@ export const commands = {
   'calls.v1.call.reject': { request: CallRejectRequestV1, reply: CallCommandReplyV1 },
   'calls.v1.call.hangup': { request: CallHangupRequestV1, reply: CallCommandReplyV1 },
   'calls.v1.call.dial': { request: CallDialRequestV1, reply: CallDialReplyV1 },
+  'calls.v1.account.signing-key': {
+    request: AccountSigningKeyRequestV1,
+    reply: AccountSigningKeyReplyV1,
+  },
 
   'twiml.v1.session.start': { request: SessionStartRequestV1, reply: SessionStartReplyV1 },
   'twiml.v1.session.redirect': { request: SessionRedirectRequestV1, reply: SessionStartReplyV1 },

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountSigningKeyController } from './account-signing-key.controller';
 import { AccountEntity } from './account.entity';
 import { AccountsController } from './accounts.controller';
 import { AccountsService } from './accounts.service';
@@ -7,7 +8,7 @@ import { DevAccountBootstrap } from './dev-account.bootstrap';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AccountEntity])],
-  controllers: [AccountsController],
+  controllers: [AccountsController, AccountSigningKeyController],
   providers: [AccountsService, DevAccountBootstrap],
   exports: [AccountsService],
 })

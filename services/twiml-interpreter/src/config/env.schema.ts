@@ -1,5 +1,12 @@
 import { baseEnvSchema } from '@parley/nest-kit';
-import { type z } from 'zod';
+import { z } from 'zod';
 
-export const envSchema = baseEnvSchema({ httpPort: 3001 });
+export const envSchema = baseEnvSchema({ httpPort: 3001 }).extend({
+  /** The whole budget for getting one TwiML document, fallback included (Twilio: 15 s). */
+  TWIML_FETCH_BUDGET_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
+  /** `<Redirect>`s one call may follow before it is ended as a loop. */
+  TWIML_MAX_REDIRECTS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** How long an account's signing key is kept in memory before it is asked for again. */
+  SIGNING_KEY_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+});
 export type TwimlInterpreterEnv = z.infer<typeof envSchema>;

@@ -1,0 +1,71 @@
+import {
+  type CallSid,
+  type ErrorCode,
+  type HttpMethod,
+  type PlayFinishedV1,
+  type PromptSource,
+  type RecordingCompletedV1,
+  type RecordingStartRequestV1,
+} from '@parley/contracts';
+import { type DocumentRequest } from '../documents/document-source';
+import { type DigitBuffer } from './waiters';
+
+/** The call itself, as call-control controls it. */
+export interface LinePort {
+  /** Whether the call is answered (in-progress); verbs that need audio answer first. */
+  readonly answered: boolean;
+  /** Opens the line (`calls.v1.call.accept`) if it is not open yet; idempotent. */
+  answer(): Promise<void>;
+  /** Declines a ringing call at Meta (`<Reject>` before answer). */
+  reject(reason: 'rejected' | 'busy'): Promise<void>;
+  /** Ends the call (terminate, or decline when never answered); idempotent. */
+  hangup(): Promise<void>;
+}
+
+/** A recording that ended, with what Twilio's `<Record action>` reports. */
+export interface FinishedRecording {
+  completed: RecordingCompletedV1;
+  /** Where the recording is served (call-control's Recordings resource), once stored. */
+  mediaUrl: string | null;
+}
+
+/** Audio on the call's media leg. */
+export interface MediaPort {
+  /**
+   * Plays a prompt and resolves when it ends. When `signal` aborts, the prompt is stopped
+   * and the promise rejects with the abort reason.
+   */
+  play(source: PromptSource, loop: number, signal: AbortSignal): Promise<PlayFinishedV1>;
+  /** Records the leg until a stop condition; stopped when `signal` aborts. */
+  record(
+    request: Omit<RecordingStartRequestV1, 'callSid' | 'accountSid'>,
+    signal: AbortSignal,
+  ): Promise<FinishedRecording>;
+}
+
+/** Everything a verb may use while it runs on one call. */
+export interface CallContext {
+  readonly callSid: CallSid;
+  /** Aborted when the caller hangs up or the session is redirected elsewhere. */
+  readonly signal: AbortSignal;
+  readonly line: LinePort;
+  readonly media: MediaPort;
+  readonly digits: DigitBuffer;
+  /** `url` resolved against the current document's URL (null when that is impossible). */
+  resolveUrl(url: string): string | null;
+  /**
+   * The request for an action or redirect: `url` (the current document when absent)
+   * with the call's parameters and `extra`; null when there is no URL to request.
+   */
+  request(
+    url: string | undefined,
+    method: HttpMethod,
+    extra?: Readonly<Record<string, string>>,
+  ): DocumentRequest | null;
+  /** A warning Twilio would log in the debugger; the verb goes on. */
+  warn(code: ErrorCode, message: string): void;
+  /** Saves a verb's progress (the digits gathered so far) with the session. */
+  checkpoint(progress: { gatherDigits: string }): Promise<void>;
+  /** The same call with another abort signal (nested verbs interrupted by barge-in). */
+  withSignal(signal: AbortSignal): CallContext;
+}

@@ -1,0 +1,102 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { NatsBus, type SessionStartRequestV1 } from '@parley/contracts';
+import {
+  PARLEY_ENV,
+  PARLEY_LOGGER,
+  SERVICE_INFO,
+  type ParleyLogger,
+  type ServiceInfo,
+} from '@parley/nest-kit';
+import { type Subscription } from 'nats';
+import { type TwimlInterpreterEnv } from '../config/env.schema';
+import { DocumentLoader } from '../documents/document-loader';
+import { CallSession, initialRequest } from '../runtime/call-session';
+import { VerbRegistry } from '../verbs/verb-registry';
+import { CallSessionsRepository } from './call-sessions.repository';
+
+const TERMINAL_STATUSES = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
+
+/**
+ * The sessions this replica runs, one per call, and the events that drive them.
+ *
+ * `twiml.v1.session.start` reaches one replica (queue group), which then owns the call.
+ * The call's events (keys, prompt and recording ends, the caller hanging up) are
+ * published once, so every replica subscribes WITHOUT a queue group and ignores calls it
+ * does not run: a queue group would hand an event to a replica that cannot use it.
+ */
+@Injectable()
+export class SessionsService implements OnModuleInit, OnModuleDestroy {
+  private readonly sessions = new Map<string, CallSession>();
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly loader: DocumentLoader,
+    private readonly registry: VerbRegistry,
+    private readonly repository: CallSessionsRepository,
+    @Inject(PARLEY_ENV) private readonly env: TwimlInterpreterEnv,
+    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
+    @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscriptions.push(
+      this.bus.subscribe('media.v1.dtmf.received', (e) =>
+        this.sessions.get(e.callSid)?.digits.push(e.digit),
+      ),
+      this.bus.subscribe('media.v1.play.finished', (e) =>
+        this.sessions.get(e.callSid)?.playFinished(e),
+      ),
+      this.bus.subscribe('media.v1.recording.completed', (e) =>
+        this.sessions.get(e.callSid)?.recordingCompleted(e),
+      ),
+      this.bus.subscribe('calls.v1.recording.status-changed', (e) => {
+        if (e.status === 'in-progress') return;
+        this.sessions.get(e.callSid)?.recordingStored(e.recordingSid, e.mediaUrl);
+      }),
+      this.bus.subscribe('calls.v1.call.status-changed', (e) => {
+        if (TERMINAL_STATUSES.has(e.status)) this.sessions.get(e.callSid)?.ended();
+      }),
+    );
+  }
+
+  onModuleDestroy(): void {
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+  }
+
+  /** Number of calls this replica runs. */
+  get active(): number {
+    return this.sessions.size;
+  }
+
+  /** Claims the call and runs its document in the background. A repeated start is a no-op. */
+  async start(request: SessionStartRequestV1): Promise<void> {
+    if (this.sessions.has(request.callSid)) return;
+    await this.repository.claim(request.callSid, request.accountSid, this.info.instanceId);
+    const session = new CallSession(
+      {
+        bus: this.bus,
+        loader: this.loader,
+        registry: this.registry,
+        logger: this.logger,
+        save: (progress) => this.repository.save(request.callSid, progress),
+        requestTimeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS,
+        maxRedirects: this.env.TWIML_MAX_REDIRECTS,
+      },
+      request,
+    );
+    this.sessions.set(request.callSid, session);
+    void session.finished.finally(() => this.sessions.delete(request.callSid));
+    session.start(initialRequest(request));
+  }
+
+  /**
+   * New TwiML for a call: the running session switches to it; a call this replica does
+   * not run (its session ended, or ran on a replica that is gone) starts afresh here.
+   */
+  async redirect(request: SessionStartRequestV1): Promise<void> {
+    const session = this.sessions.get(request.callSid);
+    if (session) return session.redirect(initialRequest(request));
+    await this.start(request);
+  }
+}

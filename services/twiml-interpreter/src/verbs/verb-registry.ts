@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { type MediaVerb, type Verb as TwimlVerb } from '@parley/twiml';
+import { type CallContext } from '../runtime/ports';
+import { GatherVerb } from './gather.verb';
+import { HangupVerb } from './hangup.verb';
+import { PauseVerb } from './pause.verb';
+import { PlayVerb } from './play.verb';
+import { RecordVerb } from './record.verb';
+import { RedirectVerb } from './redirect.verb';
+import { RejectVerb } from './reject.verb';
+import { SayVerb } from './say.verb';
+import { UnsupportedDialVerb, UnsupportedVerb } from './unsupported.verb';
+import { type Verb, type VerbKind, type VerbNode, type VerbOutcome } from './verb';
+
+/** How to make the verb of each kind: one entry per AST verb kind, checked by the compiler. */
+export type VerbFactories = { readonly [K in VerbKind]: () => Verb<VerbNode<K>> };
+
+/** The verbs Parley runs, by AST kind. A new kind in `@parley/twiml` fails to compile here. */
+@Injectable()
+export class VerbRegistry {
+  private readonly factories: VerbFactories;
+
+  constructor() {
+    const unsupported = () => new UnsupportedVerb();
+    this.factories = {
+      Say: () => new SayVerb(),
+      Play: () => new PlayVerb(),
+      Pause: () => new PauseVerb(),
+      Gather: () => new GatherVerb((node, ctx) => this.runNested(node, ctx)),
+      Record: () => new RecordVerb(),
+      Hangup: () => new HangupVerb(),
+      Reject: () => new RejectVerb(),
+      Redirect: () => new RedirectVerb(),
+      Dial: () => new UnsupportedDialVerb(),
+      Enqueue: unsupported,
+      Leave: unsupported,
+      Connect: unsupported,
+      Start: unsupported,
+      Stop: unsupported,
+      Refer: unsupported,
+      Pay: unsupported,
+      Echo: unsupported,
+      Sms: unsupported,
+    };
+  }
+
+  /** A fresh verb for `node`. */
+  create<K extends VerbKind>(node: VerbNode<K>): Verb<VerbNode<K>> {
+    const factory: () => Verb<VerbNode<K>> = this.factories[node.kind];
+    return factory();
+  }
+
+  private async runNested(node: MediaVerb, ctx: CallContext): Promise<VerbOutcome> {
+    const verb = this.create(node) as Verb<TwimlVerb>;
+    try {
+      return await verb.execute(node, ctx);
+    } finally {
+      if (ctx.signal.aborted) await verb.abort();
+    }
+  }
+}
