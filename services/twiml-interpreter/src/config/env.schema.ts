@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { baseEnvSchema } from '@parley/nest-kit';
 import { z } from 'zod';
 
@@ -8,5 +9,24 @@ export const envSchema = baseEnvSchema({ httpPort: 3001 }).extend({
   TWIML_MAX_REDIRECTS: z.coerce.number().int().min(1).max(10_000).default(100),
   /** How long an account's signing key is kept in memory before it is asked for again. */
   SIGNING_KEY_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  /**
+   * Private networks TwiML URLs may point to anyway (comma-separated CIDRs, e.g.
+   * `127.0.0.1/32` for local development). Empty: private, loopback, link-local and
+   * metadata addresses are refused (SSRF protection).
+   */
+  TWIML_FETCH_ALLOW_PRIVATE_NETWORKS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) =>
+        list.every((c) => /^[0-9a-fA-F.:]+\/\d{1,3}$/.test(c) && isIP(c.split('/')[0] ?? '') !== 0),
+      'must be comma-separated CIDRs such as 127.0.0.1/32',
+    ),
 });
 export type TwimlInterpreterEnv = z.infer<typeof envSchema>;
