@@ -1,14 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type NatsBus,
-  type CallSid,
-  type DtmfReceivedV1,
-  type PlayFinishedV1,
-  type RecordingCompletedV1,
-  type SessionStartRequestV1,
-} from '@parley/contracts';
+import { type NatsBus, type CallSid, type RecordingCompletedV1 } from '@parley/contracts';
 import { MetaSimClient, decodeWav, dominantFrequency } from '@parley/meta-sim';
 import {
   createTestDatabase,
@@ -17,7 +10,9 @@ import {
   type TestNatsNamespace,
 } from '@parley/nest-kit/testing';
 import { connect, type NatsConnection } from 'nats';
+import { Client } from 'pg';
 import { freePort, migrate, startProcess, startService, type ServiceProcess } from './processes';
+import { toneWav, twiml, TwimlApp, type AppRequest } from './twiml-app';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const ACCOUNT_SID = 'AC0e2e0000000000000000000000000001';
@@ -37,9 +32,10 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
 
 /**
  * A WhatsApp call through the real system: the simulator (Meta's side, real WebRTC users)
- * and the five services run as processes, rtpengine and mediasoup carry the audio.
- * The TwiML interpreter and the consent ledger are later issues, so this test answers
- * their NATS subjects itself, exactly as those services will, and drives the rest.
+ * and the services run as processes, rtpengine and mediasoup carry the audio, and the
+ * interpreter runs the TwiML a test web app serves (every request signature-checked with
+ * the official `twilio` package). The consent ledger is a later issue, so this test
+ * answers its NATS subject itself.
  */
 describe('A WhatsApp call through every service', () => {
   let db: TestDatabase;
@@ -51,9 +47,7 @@ describe('A WhatsApp call through every service', () => {
   const running: ServiceProcess[] = [];
   let api: string;
   let phoneNumberId: string;
-  const sessions: SessionStartRequestV1[] = [];
-  const digits: DtmfReceivedV1[] = [];
-  const plays: PlayFinishedV1[] = [];
+  const app = new TwimlApp(AUTH_TOKEN);
   const recordings: RecordingCompletedV1[] = [];
   let consentAllows = true;
   let recordingsDir: string;
@@ -76,6 +70,7 @@ describe('A WhatsApp call through every service', () => {
   beforeAll(async () => {
     db = await createTestDatabase('e2e_call');
     recordingsDir = await mkdtemp(join(tmpdir(), 'parley-e2e-recordings-'));
+    await app.start();
     // This file's own NATS namespace, passed to every service it starts.
     nats = await createTestNatsNamespace('e2e_call');
     nc = await connect({ servers: nats.url });
@@ -105,6 +100,9 @@ describe('A WhatsApp call through every service', () => {
       WHATSAPP_NUMBER_CHECK: 'possible',
       // media writes recordings where call-control serves them from.
       RECORDINGS_DIR: recordingsDir,
+      // The test's TwiML app and its audio are on loopback, which production refuses.
+      TWIML_FETCH_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
+      MEDIA_FETCH_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
       PARLEY_DEV_ACCOUNT_SID: ACCOUNT_SID,
       PARLEY_DEV_AUTH_TOKEN: AUTH_TOKEN,
       ...(process.env.MEDIASOUP_WORKER_BIN
@@ -117,11 +115,7 @@ describe('A WhatsApp call through every service', () => {
     }
     api = running[0]!.url;
 
-    // Standing in for the interpreter and consent (not built yet), on their real subjects.
-    bus.handle('twiml.v1.session.start', (request) => {
-      sessions.push(request);
-      return Promise.resolve({ accepted: true as const });
-    });
+    // Standing in for consent (not built yet), on its real subject.
     bus.handle('consent.v1.permission.check', () =>
       Promise.resolve(
         consentAllows
@@ -129,8 +123,6 @@ describe('A WhatsApp call through every service', () => {
           : { allowed: false, errorCode: 37000, reason: 'no permission' },
       ),
     );
-    bus.subscribe('media.v1.dtmf.received', (e) => void digits.push(e));
-    bus.subscribe('media.v1.play.finished', (e) => void plays.push(e));
     await bus.consumeDurable({
       stream: 'PARLEY_MEDIA',
       durable: `e2e-${Date.now()}`,
@@ -154,10 +146,16 @@ describe('A WhatsApp call through every service', () => {
     });
 
     // The business's side: an application and the WhatsApp sender bound to the number.
-    const app = await rest<{ sid: string }>(
+    const application = await rest<{ sid: string }>(
       'POST',
       `/2010-04-01/Accounts/${ACCOUNT_SID}/Applications.json`,
-      { FriendlyName: 'e2e', VoiceUrl: 'https://example.com/voice' },
+      {
+        FriendlyName: 'e2e',
+        VoiceUrl: `${app.url}/voice`,
+        VoiceMethod: 'POST',
+        VoiceFallbackUrl: `${app.url}/fallback`,
+        VoiceFallbackMethod: 'POST',
+      },
     );
     const res = await fetch(`${api}/v2/Channels/Senders`, {
       method: 'POST',
@@ -169,7 +167,7 @@ describe('A WhatsApp call through every service', () => {
           phone_number_id: business.phoneNumberId,
           access_token: business.accessToken,
           app_secret: business.appSecret,
-          voice_application_sid: app.sid,
+          voice_application_sid: application.sid,
         },
       }),
     });
@@ -183,19 +181,72 @@ describe('A WhatsApp call through every service', () => {
     await nats?.drop();
     await db?.drop();
     if (recordingsDir) await rm(recordingsDir, { recursive: true, force: true });
+    await app.stop();
   }, 30_000);
 
-  it('a WhatsApp user calls in, hears a spoken prompt, presses keys, and the call completes', async () => {
-    const { callId } = await simClient.userCall(CALLER, phoneNumberId);
+  beforeEach(() => {
+    app.routes.clear();
+    app.requests.length = 0;
+  });
 
-    // call-control answered Meta's offer through media (pre_accept) and handed the call
-    // to the interpreter with Twilio's parameters.
-    const session = await until('the interpreter session', () =>
-      sessions.find((s) => s.parameters.From === `whatsapp:+${CALLER}`),
+  afterEach(() => {
+    // Whatever a scenario did, every TwiML request the app received carried a valid
+    // signature (audio for <Play> is fetched unsigned, as Twilio fetches it).
+    expect(app.requests.filter((r) => !r.validSignature && !r.path.endsWith('.wav'))).toEqual([]);
+  });
+
+  /** The app's requests for the call the simulated user placed. */
+  function callRequests(path: string): AppRequest[] {
+    return app.requests.filter((r) => r.path === path && r.params.From === `whatsapp:+${CALLER}`);
+  }
+
+  async function callStatus(callSid: string) {
+    return rest<{ status: string; duration: string | null }>(
+      'GET',
+      `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls/${callSid}.json`,
     );
-    const callSid = session.callSid;
-    expect(session.parameters).toMatchObject({
-      CallSid: callSid,
+  }
+
+  async function sessionRow(callSid: string) {
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{
+        state: string;
+        error_code: number | null;
+        ended_reason: string | null;
+      }>(
+        'SELECT state, error_code, ended_reason FROM twiml_interpreter.call_sessions WHERE call_sid = $1',
+        [callSid],
+      );
+      return rows[0];
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('runs an IVR: the caller hears the menu, presses a key, the app gets it, redirects and hangs up', async () => {
+    app.routes.set('/voice', () =>
+      twiml(
+        '<Response><Gather action="/menu" numDigits="1" timeout="15">' +
+          '<Play loop="10">/tone.wav</Play></Gather>' +
+          '<Say>We did not get a key.</Say></Response>',
+      ),
+    );
+    app.routes.set('/tone.wav', () => ({ contentType: 'audio/wav', body: toneWav(440, 1) }));
+    app.routes.set('/menu', () =>
+      twiml(
+        '<Response><Say>You chose seven. Goodbye.</Say><Redirect method="GET">/bye</Redirect></Response>',
+      ),
+    );
+    app.routes.set('/bye', () => twiml('<Response><Hangup/></Response>'));
+
+    const { callId } = await simClient.userCall(CALLER, phoneNumberId);
+    const [voice] = await until('the VoiceUrl request', () =>
+      callRequests('/voice').length > 0 ? callRequests('/voice') : undefined,
+    );
+    const callSid = voice!.params.CallSid!;
+    expect(voice!.params).toMatchObject({
       AccountSid: ACCOUNT_SID,
       To: `whatsapp:+${BUSINESS_NUMBER}`,
       Direction: 'inbound',
@@ -203,54 +254,107 @@ describe('A WhatsApp call through every service', () => {
       ApiVersion: '2010-04-01',
     });
 
-    const accepted = await bus.request('calls.v1.call.accept', { callSid }, { timeoutMs: 10_000 });
-    expect(accepted.status).toBe('in-progress');
+    // Gather answered the call and plays the menu tone: the user hears 440 Hz.
     await simClient.waitForCall(callId, (c) => c.media.connected, 15_000);
-
-    const playStartedAt = Date.now();
-    await bus.request(
-      'media.v1.play.start',
-      {
-        callSid,
-        playId: 'welcome',
-        source: { kind: 'say', text: 'Welcome to Parley. Please press four, two, and pound.' },
-      },
-      { timeoutMs: 10_000 },
-    );
-    const finished = await until('the prompt to finish', () =>
-      plays.find((p) => p.playId === 'welcome'),
-    );
-    expect(finished.reason).toBe('completed');
-    expect(finished.playedMs).toBeGreaterThan(1_500);
-    const heard = await simClient.analyseCall(callId, {
-      fromMs: 0,
-      toMs: Date.now() - playStartedAt + 5_000,
+    const heard = await until('the caller to hear the menu tone', async () => {
+      const analysis = await simClient.analyseCall(callId);
+      const f = analysis.dominantFrequencyHz;
+      return f !== null && Math.abs(f - 440) < 20 ? analysis : undefined;
     });
-    // Speech reached the phone: seconds of voiced frames, not silence.
-    expect(heard.speechLikeMs).toBeGreaterThan(1_000);
+    expect(heard.levelDbfs).toBeGreaterThan(-40);
 
-    await simClient.userSendDigits(callId, '42#');
-    await until('three digits', () =>
-      digits.filter((d) => d.callSid === callSid).length >= 3 ? true : undefined,
+    await simClient.userSendDigits(callId, '7');
+    const [menu] = await until('the Gather action', () =>
+      callRequests('/menu').length > 0 ? callRequests('/menu') : undefined,
     );
-    expect(digits.filter((d) => d.callSid === callSid).map((d) => d.digit)).toEqual([
-      '4',
-      '2',
-      '#',
-    ]);
+    expect(menu).toMatchObject({
+      method: 'POST',
+      params: { CallSid: callSid, Digits: '7', CallStatus: 'in-progress' },
+    });
+    const [bye] = await until('the redirect', () =>
+      callRequests('/bye').length > 0 ? callRequests('/bye') : undefined,
+    );
+    expect(bye).toMatchObject({ method: 'GET', params: { CallSid: callSid } });
 
-    const hungUp = await bus.request('calls.v1.call.hangup', { callSid }, { timeoutMs: 10_000 });
-    expect(hungUp.status).toBe('completed');
-    const ended = await simClient.waitForCall(callId, (c) => c.status === 'ended');
+    const ended = await simClient.waitForCall(callId, (c) => c.status === 'ended', 20_000);
     expect(ended.terminateStatus).toBe('COMPLETED');
-
-    const call = await rest<{ status: string; direction: string; duration: string | null }>(
-      'GET',
-      `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls/${callSid}.json`,
-    );
-    expect(call).toMatchObject({ status: 'completed', direction: 'inbound' });
+    const call = await until('the call to complete', async () => {
+      const c = await callStatus(callSid);
+      return c.status === 'completed' ? c : undefined;
+    });
     expect(Number(call.duration)).toBeGreaterThanOrEqual(1);
+    const row = await until('the session to end', async () => {
+      const r = await sessionRow(callSid);
+      return r?.state === 'ended' ? r : undefined;
+    });
+    expect(row).toMatchObject({ ended_reason: 'hangup', error_code: null });
   }, 90_000);
+
+  it('ends the session when the caller hangs up in the middle of a Gather', async () => {
+    app.routes.set('/voice', () =>
+      twiml(
+        '<Response><Gather timeout="60"><Say loop="0">Please hold the line.</Say></Gather></Response>',
+      ),
+    );
+    const { callId } = await simClient.userCall(CALLER, phoneNumberId);
+    await simClient.waitForCall(
+      callId,
+      (c) => c.status === 'accepted' && c.media.connected,
+      20_000,
+    );
+    const callSid = callRequests('/voice')[0]!.params.CallSid!;
+    await simClient.userHangup(callId);
+    const row = await until('the session to end', async () => {
+      const r = await sessionRow(callSid);
+      return r?.state === 'ended' ? r : undefined;
+    });
+    expect(row).toMatchObject({ ended_reason: 'caller-hangup', error_code: null });
+    expect((await callStatus(callSid)).status).toBe('completed');
+  }, 60_000);
+
+  it('declines the call at Meta when the first verb is <Reject>', async () => {
+    app.routes.set('/voice', () => twiml('<Response><Reject reason="busy"/></Response>'));
+    const { callId } = await simClient.userCall(CALLER, phoneNumberId);
+    const ended = await simClient.waitForCall(callId, (c) => c.status === 'ended', 20_000);
+    expect(ended.answeredAt).toBeNull();
+    const callSid = callRequests('/voice')[0]!.params.CallSid!;
+    const call = await until('the call to end busy', async () => {
+      const c = await callStatus(callSid);
+      return c.status === 'busy' ? c : undefined;
+    });
+    expect(call.status).toBe('busy');
+  }, 60_000);
+
+  it('ends a call whose document is malformed with 12100, after asking the fallback URL', async () => {
+    app.routes.set('/voice', () => twiml('<Response><Say>unclosed</Response>'));
+    app.routes.set('/fallback', () => ({ status: 500, contentType: 'text/plain', body: 'down' }));
+    const { callId } = await simClient.userCall(CALLER, phoneNumberId);
+    const ended = await simClient.waitForCall(callId, (c) => c.status === 'ended', 30_000);
+    expect(ended.answeredAt).toBeNull();
+    const [fallback] = callRequests('/fallback');
+    expect(fallback!.params).toMatchObject({ ErrorCode: '12100', ErrorUrl: `${app.url}/voice` });
+    const callSid = fallback!.params.CallSid!;
+    const row = await until('the session to end', async () => {
+      const r = await sessionRow(callSid);
+      return r?.state === 'ended' ? r : undefined;
+    });
+    expect(row).toMatchObject({ error_code: 12100, ended_reason: 'error' });
+  }, 60_000);
+
+  it('runs the fallback URL when the VoiceUrl answers 500', async () => {
+    app.routes.set('/voice', () => ({ status: 500, contentType: 'text/plain', body: 'oops' }));
+    app.routes.set('/fallback', () =>
+      twiml('<Response><Say>Sorry, we are having trouble. Goodbye.</Say><Hangup/></Response>'),
+    );
+    const { callId } = await simClient.userCall(CALLER, phoneNumberId);
+    const ended = await simClient.waitForCall(callId, (c) => c.status === 'ended', 30_000);
+    expect(ended.terminateStatus).toBe('COMPLETED');
+    const [fallback] = callRequests('/fallback');
+    expect(fallback!.params).toMatchObject({ ErrorCode: '11200', ErrorUrl: `${app.url}/voice` });
+    // The fallback's <Say> reached the phone: seconds of voiced audio.
+    const heard = await simClient.analyseCall(callId);
+    expect(heard.speechLikeMs).toBeGreaterThan(1_000);
+  }, 60_000);
 
   it('the business calls a user through the REST API with Record=true, hangs up, and serves the recording', async () => {
     await simClient.grantPermission(CALLER, phoneNumberId, { permanent: true });
@@ -267,11 +371,10 @@ describe('A WhatsApp call through every service', () => {
     );
     const callSid = created.sid as CallSid;
 
-    // Answered: the interpreter is asked to run the call's TwiML.
-    const session = await until('the answered call', () =>
-      sessions.find((s) => s.callSid === callSid),
+    // Answered: the interpreter runs the call's inline TwiML (a long pause).
+    await until('the answered call', async () =>
+      (await callStatus(callSid)).status === 'in-progress' ? true : undefined,
     );
-    expect(session.document).toMatchObject({ kind: 'twiml' });
 
     // Record=true: call-control asked media to record from the answer. Let the user speak.
     const recordingsPath = `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls/${callSid}/Recordings.json`;
