@@ -19,6 +19,21 @@ describe('development account from the environment', () => {
       );
       expect(rows[0]?.auth_token_sealed).toMatch(/^v1\./);
       expect(rows[0]?.auth_token_sealed).not.toContain(token);
+
+      // The interpreter signs with it: call-control hands it over on the bus, unsealed.
+      const key = await h.bus.request(
+        'calls.v1.account.signing-key',
+        { accountSid: sid },
+        { timeoutMs: 5_000 },
+      );
+      expect(key).toEqual({ accountSid: sid, authToken: token });
+      await expect(
+        h.bus.request(
+          'calls.v1.account.signing-key',
+          { accountSid: 'AC' + '9'.repeat(32) },
+          { timeoutMs: 5_000 },
+        ),
+      ).rejects.toMatchObject({ code: 20404 });
     } finally {
       await h.close();
     }
