@@ -10,7 +10,7 @@ import {
 import { type Subscription } from 'nats';
 import { type TwimlInterpreterEnv } from '../config/env.schema';
 import { DocumentLoader } from '../documents/document-loader';
-import { CallSession, initialRequest } from '../runtime/call-session';
+import { CallSession, initialRequest } from './call-session';
 import { VerbRegistry } from '../verbs/verb-registry';
 import { CallSessionsRepository } from './call-sessions.repository';
 

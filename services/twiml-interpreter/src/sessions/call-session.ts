@@ -15,11 +15,11 @@ import { type ParleyLogger } from '@parley/nest-kit';
 import { type Verb as TwimlVerb } from '@parley/twiml';
 import { type DocumentLoader } from '../documents/document-loader';
 import { type DocumentRequest } from '../documents/document-source';
-import { type SessionProgress } from '../sessions/call-sessions.repository';
+import { type SessionProgress } from './call-sessions.repository';
 import { type VerbRegistry } from '../verbs/verb-registry';
-import { delay, SessionAbortedError, throwIfAborted, TwimlFailure } from './errors';
-import { type CallContext, type FinishedRecording, type LinePort, type MediaPort } from './ports';
-import { DigitBuffer, Waiters } from './waiters';
+import { delay, SessionAbortedError, throwIfAborted, TwimlFailure } from '../runtime/errors';
+import { type CallContext, type FinishedRecording, type LinePort, type MediaPort } from '../runtime/ports';
+import { DigitBuffer, Waiters } from '../runtime/waiters';
 
 export interface CallSessionDeps {
   bus: NatsBus;
