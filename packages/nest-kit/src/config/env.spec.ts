@@ -1,4 +1,4 @@
-import { ConfigError, baseEnvSchema, loadEnv } from './env';
+import { ConfigError, baseEnvSchema, cidrListEnv, loadEnv } from './env';
 
 const schema = baseEnvSchema({ httpPort: 3002 });
 
@@ -58,4 +58,20 @@ describe('loadEnv', () => {
     );
     expect(() => loadEnv('consent', withSecret, { META_APP_SECRET: 'short' })).not.toThrow(/short/);
   });
+});
+
+describe('cidrListEnv', () => {
+  const schema = cidrListEnv();
+
+  it('reads comma-separated CIDRs, blanks dropped, and nothing by default', () => {
+    expect(schema.parse(' 127.0.0.1/32, ,::1/128 ')).toEqual(['127.0.0.1/32', '::1/128']);
+    expect(schema.parse(undefined)).toEqual([]);
+  });
+
+  it.each(['127.0.0.1', 'localhost/32', '300.1.1.1/8', '10.0.0.0/8,example.com'])(
+    'refuses %s',
+    (value) => {
+      expect(schema.safeParse(value).success).toBe(false);
+    },
+  );
 });

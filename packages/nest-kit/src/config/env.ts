@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { NATS_NAMESPACE_PATTERN, NATS_NAMESPACE_RULE } from '@parley/contracts';
 import { z } from 'zod';
@@ -36,6 +37,27 @@ const port = z.coerce
   .int()
   .min(0)
   .max(65_535);
+
+/**
+ * A comma-separated list of CIDRs (`127.0.0.1/32,10.0.0.0/8`), blanks dropped: the
+ * operator allow-lists of the outbound-URL policy (TwiML, `<Play>` audio, callbacks).
+ */
+export function cidrListEnv() {
+  return z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) =>
+        list.every((c) => /^[0-9a-fA-F.:]+\/\d{1,3}$/.test(c) && isIP(c.split('/')[0] ?? '') !== 0),
+      'must be comma-separated CIDRs such as 127.0.0.1/32',
+    );
+}
 
 /**
  * Variables every service reads. Each service extends this with its own and gives its own

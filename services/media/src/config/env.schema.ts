@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
-import { baseEnvSchema } from '@parley/nest-kit';
+import { baseEnvSchema, cidrListEnv } from '@parley/nest-kit';
 import {
   RECORDING_STORAGE_SETTINGS_MESSAGE,
   recordingStorageEnvShape,
@@ -96,22 +96,7 @@ export const envSchema = baseEnvSchema({ httpPort: 3004 })
      * `127.0.0.1/32` for local development). Empty: private, loopback, link-local and
      * metadata addresses are refused (SSRF protection).
      */
-    MEDIA_FETCH_ALLOW_PRIVATE_NETWORKS: z
-      .string()
-      .default('')
-      .transform((v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-      )
-      .refine(
-        (list) =>
-          list.every(
-            (c) => /^[0-9a-fA-F.:]+\/\d{1,3}$/.test(c) && isIP(c.split('/')[0] ?? '') !== 0,
-          ),
-        'must be comma-separated CIDRs such as 127.0.0.1/32',
-      ),
+    MEDIA_FETCH_ALLOW_PRIVATE_NETWORKS: cidrListEnv(),
     /** Decoded prompt audio (speech, files) kept in memory, in MiB. */
     MEDIA_PROMPT_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(64),
     /** The espeak-ng executable for `<Say>`. */

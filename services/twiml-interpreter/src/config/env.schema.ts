@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import { baseEnvSchema } from '@parley/nest-kit';
+import { baseEnvSchema, cidrListEnv } from '@parley/nest-kit';
 import { z } from 'zod';
 
 export const envSchema = baseEnvSchema({ httpPort: 3001 }).extend({
@@ -14,19 +13,6 @@ export const envSchema = baseEnvSchema({ httpPort: 3001 }).extend({
    * `127.0.0.1/32` for local development). Empty: private, loopback, link-local and
    * metadata addresses are refused (SSRF protection).
    */
-  TWIML_FETCH_ALLOW_PRIVATE_NETWORKS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .refine(
-      (list) =>
-        list.every((c) => /^[0-9a-fA-F.:]+\/\d{1,3}$/.test(c) && isIP(c.split('/')[0] ?? '') !== 0),
-      'must be comma-separated CIDRs such as 127.0.0.1/32',
-    ),
+  TWIML_FETCH_ALLOW_PRIVATE_NETWORKS: cidrListEnv(),
 });
 export type TwimlInterpreterEnv = z.infer<typeof envSchema>;
