@@ -44,6 +44,7 @@ import {
   RecordingStopRequestV1,
 } from './media';
 import { HealthCheckRequestV1, HealthReportV1, ServiceStartedV1, ServiceStoppingV1 } from './ops';
+import { DeliveriesRedriveReplyV1, DeliveriesRedriveRequestV1 } from './webhooks';
 
 /**
  * The one map every publisher and subscriber is typed from.
@@ -108,6 +109,11 @@ export const commands = {
   'media.v1.bridge.destroy': { request: BridgeDestroyRequestV1, reply: OkReplyV1 },
   'media.v1.recording.start': { request: RecordingStartRequestV1, reply: RecordingStartReplyV1 },
   'media.v1.recording.stop': { request: RecordingStopRequestV1, reply: OkReplyV1 },
+
+  'webhooks.v1.deliveries.redrive': {
+    request: DeliveriesRedriveRequestV1,
+    reply: DeliveriesRedriveReplyV1,
+  },
 } as const;
 
 export type EventSubject = keyof typeof events;

@@ -1,4 +1,5 @@
 import { Initial1795259993099 } from './1795259993099-Initial';
+import { DeliveryOutbox1796187845733 } from './1796187845733-DeliveryOutbox';
 
 /** Every migration of this service, oldest first. */
-export const migrations = [Initial1795259993099];
+export const migrations = [Initial1795259993099, DeliveryOutbox1796187845733];
