@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { ParleyError } from '@parley/contracts';
+import {
+  PARLEY_ENV,
+  PARLEY_LOGGER,
+  type ParleyLogger,
+  SERVICE_INFO,
+  type ServiceInfo,
+} from '@parley/nest-kit';
+import { type WebhookDispatchEnv } from '../config/env.schema';
+import { SigningKeys } from '../signing/signing-keys';
+import { CALLBACK_SENDER, type CallbackSender } from './callback-sender';
+import { type ClaimedDelivery, DeliveriesRepository } from './deliveries.repository';
+import { DeliveryMetrics } from './delivery-metrics';
+import { backoffMs, isWorthAnotherAttempt } from './retry-policy';
+
+interface InFlight {
+  host: string;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Sends the outbox's due deliveries: claims what it has room for (in all and per
+ * destination host, so one dead endpoint cannot take every slot), signs each with its
+ * account's auth token and sends it, then records the outcome on the row. Runs on every
+ * replica; rows, not memory, are the truth, so a crash at any line loses nothing.
+ */
+@Injectable()
+export class DeliveryWorker {
+  /** Who holds a lease: unique per process, so a restarted instance never acts on old leases. */
+  readonly owner: string;
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly perHost = new Map<string, number>();
+  private stopping = false;
+  /** Called when a send finished and made room (the poller pumps again). */
+  onRoom: () => void = () => undefined;
+
+  constructor(
+    private readonly deliveries: DeliveriesRepository,
+    private readonly signingKeys: SigningKeys,
+    private readonly metrics: DeliveryMetrics,
+    @Inject(CALLBACK_SENDER) private readonly sender: CallbackSender,
+    @Inject(PARLEY_ENV) private readonly env: WebhookDispatchEnv,
+    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
+    @Inject(SERVICE_INFO) info: ServiceInfo,
+  ) {
+    this.owner = `${info.instanceId}/${randomUUID().slice(0, 8)}`;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Claims due deliveries there is room for and starts sending them, without waiting for
+   * the sends. Returns how many started.
+   */
+  async pump(): Promise<number> {
+    const room = this.env.DELIVERY_CONCURRENCY - this.inFlight.size;
+    if (this.stopping || room <= 0) return 0;
+    const limit = this.env.DELIVERY_HOST_CONCURRENCY;
+    const fullHosts = [...this.perHost].filter(([, n]) => n >= limit).map(([host]) => host);
+    const claimed = await this.deliveries.claim({
+      limit: room,
+      skipHosts: fullHosts,
+      owner: this.owner,
+      leaseMs: this.env.DELIVERY_LEASE_MS,
+      orderWaitMs: this.env.DELIVERY_ORDER_WAIT_MS,
+    });
+    const noRoom: string[] = [];
+    for (const delivery of claimed) {
+      if (this.stopping || (this.perHost.get(delivery.host) ?? 0) >= limit) {
+        noRoom.push(delivery.id);
+      } else {
+        this.start(delivery);
+      }
+    }
+    await this.deliveries.release(noRoom, this.owner);
+    return claimed.length - noRoom.length;
+  }
+
+  /**
+   * Stops taking work, aborts the requests in flight and gives their rows back, so
+   * another replica (or this one restarted) sends them again with the same token.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const running = [...this.inFlight.entries()];
+    for (const [, flight] of running) flight.abort.abort();
+    await Promise.allSettled(running.map(([, flight]) => flight.done));
+    await this.deliveries.release(
+      running.map(([id]) => id),
+      this.owner,
+    );
+  }
+
+  private start(delivery: ClaimedDelivery): void {
+    const abort = new AbortController();
+    this.perHost.set(delivery.host, (this.perHost.get(delivery.host) ?? 0) + 1);
+    const done = this.deliver(delivery, abort.signal)
+      .catch((error: unknown) => {
+        // The row keeps its lease and comes back when it lapses: nothing is lost.
+        this.logger.error(
+          { err: error, deliveryId: delivery.id, host: delivery.host },
+          'recording a delivery outcome failed',
+        );
+      })
+      .finally(() => {
+        this.inFlight.delete(delivery.id);
+        const left = (this.perHost.get(delivery.host) ?? 1) - 1;
+        if (left > 0) this.perHost.set(delivery.host, left);
+        else this.perHost.delete(delivery.host);
+        if (!this.stopping) this.onRoom();
+      });
+    this.inFlight.set(delivery.id, { host: delivery.host, abort, done });
+  }
+
+  private async deliver(delivery: ClaimedDelivery, signal: AbortSignal): Promise<void> {
+    const log = { deliveryId: delivery.id, kind: delivery.kind, host: delivery.host };
+    let authToken: string;
+    try {
+      authToken = await this.signingKeys.authToken(delivery.accountSid);
+    } catch (error) {
+      if (error instanceof ParleyError && error.code === 20404) {
+        await this.fail(delivery, {
+          errorCode: 20404,
+          message: 'account not found',
+          statusCode: null,
+        });
+        return;
+      }
+      // call-control is unavailable: not the receiver's fault, so not an attempt.
+      this.logger.warn({ ...log, err: error }, 'no signing key for a callback yet');
+      await this.deliveries.retryLater(
+        delivery.id,
+        this.owner,
+        backoffMs(1, this.env.DELIVERY_BACKOFF_BASE_MS, this.env.DELIVERY_BACKOFF_MAX_MS),
+        { errorCode: null, message: 'signing key unavailable', statusCode: null },
+        { countAttempt: false },
+      );
+      return;
+    }
+    if (signal.aborted) return;
+    const params =
+      delivery.callbackSequence === null
+        ? delivery.params
+        : { ...delivery.params, SequenceNumber: String(delivery.callbackSequence) };
+    const result = await this.sender.send({
+      url: delivery.url,
+      method: delivery.method,
+      params,
+      authToken,
+      idempotencyToken: delivery.idempotencyToken,
+      signal,
+    });
+    // Aborted by shutdown: stop() gives the row back.
+    if (signal.aborted) return;
+    const seconds = result.latencyMs / 1000;
+    if (result.ok) {
+      await this.deliveries.markDelivered(delivery.id, this.owner, result.status);
+      this.metrics.outcomes.inc({ kind: delivery.kind, outcome: 'delivered' });
+      this.metrics.latency.observe({ kind: delivery.kind, outcome: 'delivered' }, seconds);
+      this.logger.debug({ ...log, attempts: delivery.attempts }, 'callback delivered');
+      return;
+    }
+    const failure = {
+      errorCode: result.errorCode,
+      message: result.message,
+      statusCode: result.status ?? null,
+    };
+    if (isWorthAnotherAttempt(result) && delivery.attempts < this.env.DELIVERY_MAX_ATTEMPTS) {
+      const delayMs = backoffMs(
+        delivery.attempts,
+        this.env.DELIVERY_BACKOFF_BASE_MS,
+        this.env.DELIVERY_BACKOFF_MAX_MS,
+      );
+      await this.deliveries.retryLater(delivery.id, this.owner, delayMs, failure);
+      this.metrics.outcomes.inc({ kind: delivery.kind, outcome: 'retry' });
+      this.metrics.latency.observe({ kind: delivery.kind, outcome: 'retry' }, seconds);
+      this.logger.info(
+        { ...log, attempts: delivery.attempts, errorCode: result.errorCode, delayMs },
+        'callback attempt failed; retrying later',
+      );
+      return;
+    }
+    this.metrics.latency.observe({ kind: delivery.kind, outcome: 'failed' }, seconds);
+    await this.fail(delivery, failure);
+  }
+
+  private async fail(
+    delivery: ClaimedDelivery,
+    failure: { errorCode: number; message: string; statusCode: number | null },
+  ): Promise<void> {
+    await this.deliveries.markFailed(delivery.id, this.owner, failure);
+    this.metrics.outcomes.inc({ kind: delivery.kind, outcome: 'failed' });
+    this.logger.warn(
+      {
+        deliveryId: delivery.id,
+        kind: delivery.kind,
+        host: delivery.host,
+        attempts: delivery.attempts,
+        errorCode: failure.errorCode,
+        statusCode: failure.statusCode,
+      },
+      'callback failed for good (re-drivable with webhooks.v1.deliveries.redrive)',
+    );
+  }
+}
