@@ -38,12 +38,14 @@ export class CallbackIntake implements OnApplicationBootstrap, OnModuleDestroy {
         stream: 'PARLEY_CALLS',
         durable: this.env.CALL_STATUS_CONSUMER,
         subject: 'calls.v1.call.status-changed',
+        ackWaitMs: this.env.CONSUMER_ACK_WAIT_MS,
         handler: (event) => this.record(callStatusCallback(event)),
       }),
       await this.bus.consumeDurable({
         stream: 'PARLEY_CALLS',
         durable: this.env.RECORDING_STATUS_CONSUMER,
         subject: 'calls.v1.recording.status-changed',
+        ackWaitMs: this.env.CONSUMER_ACK_WAIT_MS,
         handler: (event) => this.record(recordingStatusCallback(event)),
       }),
     );

@@ -8,7 +8,7 @@ const TABLE = 'webhook_dispatch.webhook_deliveries';
 
 /** Rows of an `UPDATE ... RETURNING`: TypeORM's postgres driver gives `[rows, count]`. */
 function returned<R>(result: R[] | [R[], number]): R[] {
-  return Array.isArray(result[0]) ? (result[0]) : (result as R[]);
+  return Array.isArray(result[0]) ? result[0] : (result as R[]);
 }
 
 /** A delivery a worker holds a lease on, with everything needed to send it. */

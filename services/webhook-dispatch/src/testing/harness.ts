@@ -168,6 +168,7 @@ export async function startDispatcher(
     DELIVERY_BACKOFF_MAX_MS: '400',
     DELIVERY_MAX_ATTEMPTS: '3',
     DELIVERY_LEASE_MS: '20000',
+    CONSUMER_ACK_WAIT_MS: '2000',
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
     // Each test file has its own database, so its own consumers.
     CALL_STATUS_CONSUMER: `wd-test-${label}-calls-${suffix}`,
