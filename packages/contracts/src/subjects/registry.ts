@@ -223,6 +223,24 @@ export const durableConsumers = {
     // Existing installations (and the test harness) may name the durable themselves.
     durableEnv: 'RECORDINGS_CONSUMER',
   },
+  // Recording a callback is one insert: a short ack wait brings an event taken by a
+  // stopping replica back soon (a repeat records nothing).
+  'webhook-dispatch.call-status-callbacks': {
+    subject: 'calls.v1.call.status-changed',
+    stream: 'PARLEY_CALLS',
+    service: 'webhook-dispatch',
+    durable: 'webhook-dispatch-call-status',
+    durableEnv: 'CALL_STATUS_CONSUMER',
+    ackWaitMs: 10_000,
+  },
+  'webhook-dispatch.recording-status-callbacks': {
+    subject: 'calls.v1.recording.status-changed',
+    stream: 'PARLEY_CALLS',
+    service: 'webhook-dispatch',
+    durable: 'webhook-dispatch-recording-status',
+    durableEnv: 'RECORDING_STATUS_CONSUMER',
+    ackWaitMs: 10_000,
+  },
 } as const satisfies Record<string, DurableConsumerDefinition>;
 
 export type DurableConsumerName = keyof typeof durableConsumers;

@@ -45,12 +45,9 @@ export const envSchema = baseEnvSchema({ httpPort: 3003 }).extend({
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: list,
   WEBHOOK_ALLOW_HOSTS: list,
   /**
-   * How long an event may be in a consumer's hands before JetStream hands it out again:
-   * recording a callback is one insert, so a short wait makes an event taken by a
-   * stopping replica come back soon (a repeat records nothing).
+   * Durable consumer names (registry defaults: `webhook-dispatch.*-status-callbacks` in
+   * @parley/contracts); an installation may rename them.
    */
-  CONSUMER_ACK_WAIT_MS: millis(1_000, 300_000).default(10_000),
-  /** Durable consumer names; tests give each service instance set its own. */
   CALL_STATUS_CONSUMER: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/)

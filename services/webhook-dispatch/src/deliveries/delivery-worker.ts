@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ParleyError } from '@parley/contracts';
 import {
+  BackgroundTasks,
   PARLEY_ENV,
   PARLEY_LOGGER,
   type ParleyLogger,
@@ -45,6 +46,7 @@ export class DeliveryWorker {
     @Inject(PARLEY_ENV) private readonly env: WebhookDispatchEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
     @Inject(SERVICE_INFO) info: ServiceInfo,
+    private readonly background: BackgroundTasks,
   ) {
     this.owner = `${info.instanceId}/${randomUUID().slice(0, 8)}`;
   }
@@ -115,6 +117,9 @@ export class DeliveryWorker {
         if (!this.stopping) this.onRoom();
       });
     this.inFlight.set(delivery.id, { host: delivery.host, abort, done });
+    // stop() aborts and awaits these itself; tracking bounds shutdown by SHUTDOWN_GRACE_MS
+    // and names a send that outlived its abort.
+    this.background.track(done, `callback delivery ${delivery.id}`);
   }
 
   private async deliver(delivery: ClaimedDelivery, signal: AbortSignal): Promise<void> {

@@ -3,13 +3,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo } from 'node:net';
 import {
   type CallStatusChangedV1,
-  ensureStream,
-  NatsBus,
+  type NatsBus,
   type RecordingStatusChangedV1,
-  streams,
 } from '@parley/contracts';
 import { bootstrap, postgresOptions, runMigrations, type RunningService } from '@parley/nest-kit';
-import { createTestDatabase, testNatsUrl, type TestDatabase } from '@parley/nest-kit/testing';
+import {
+  createTestDatabase,
+  createTestNatsNamespace,
+  type TestDatabase,
+} from '@parley/nest-kit/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { connect, type NatsConnection, type Subscription } from 'nats';
 import twilio from 'twilio';
@@ -128,8 +130,8 @@ export interface Dispatcher {
 }
 
 /**
- * webhook-dispatch as it runs (same `bootstrap()`), on a fresh database and the test
- * run's NATS, with call-control's signing-key command answered by the test.
+ * webhook-dispatch as it runs (same `bootstrap()`), on a fresh database and a NATS
+ * namespace of its own, with call-control's signing-key command answered by the test.
  */
 export async function startDispatcher(
   label: string,
@@ -143,10 +145,9 @@ export async function startDispatcher(
       database: service.database,
     }),
   );
-  const nc = await connect({ servers: testNatsUrl(), name: `wd-test-${label}` });
-  const jsm = await nc.jetstreamManager();
-  for (const def of streams) await ensureStream(jsm, def);
-  const bus = new NatsBus(nc, { source: 'test', onError: () => undefined });
+  const nats = await createTestNatsNamespace(`wd_${label}`);
+  const nc = await connect({ servers: nats.url, name: `wd-test-${label}` });
+  const bus = nats.bus(nc, { source: 'test', onError: () => undefined });
   const authTokens = new Map<string, string>();
   const signingKeys: Subscription = bus.handle('calls.v1.account.signing-key', (req) => {
     const authToken = authTokens.get(req.accountSid);
@@ -154,25 +155,20 @@ export async function startDispatcher(
     return Promise.resolve({ accountSid: req.accountSid, authToken });
   });
   const receiver = await new Receiver(authTokens).start();
-  const suffix = Math.random().toString(36).slice(2, 8);
   const fullEnv = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     DATABASE_URL: db.url,
-    NATS_URL: testNatsUrl(),
+    ...nats.env,
     INSTANCE_ID: `wd-test-${label}`,
     DELIVERY_POLL_MS: '100',
     DELIVERY_BACKOFF_BASE_MS: '100',
     DELIVERY_BACKOFF_MAX_MS: '400',
     DELIVERY_MAX_ATTEMPTS: '3',
     DELIVERY_LEASE_MS: '20000',
-    CONSUMER_ACK_WAIT_MS: '2000',
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
-    // Each test file has its own database, so its own consumers.
-    CALL_STATUS_CONSUMER: `wd-test-${label}-calls-${suffix}`,
-    RECORDING_STATUS_CONSUMER: `wd-test-${label}-recordings-${suffix}`,
     ...env,
   };
   const boot = () => bootstrap(service, { handleSignals: false, env: fullEnv });
@@ -196,6 +192,7 @@ export async function startDispatcher(
       signingKeys.unsubscribe();
       await receiver.close();
       await nc.drain();
+      await nats.drop();
       await db.drop();
     },
   };
