@@ -1,4 +1,4 @@
-import { baseEnvSchema } from '@parley/nest-kit';
+import { baseEnvSchema, cidrListEnv } from '@parley/nest-kit';
 import { z } from 'zod';
 
 const millis = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -42,7 +42,7 @@ export const envSchema = baseEnvSchema({ httpPort: 3003 }).extend({
    * Outbound URL policy allow-lists (local development and tests only): CIDRs that may be
    * reached although private or loopback, and host names whose addresses are not checked.
    */
-  WEBHOOK_ALLOW_PRIVATE_NETWORKS: list,
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: cidrListEnv(),
   WEBHOOK_ALLOW_HOSTS: list,
   /**
    * Durable consumer names (registry defaults: `webhook-dispatch.*-status-callbacks` in
