@@ -18,7 +18,12 @@ import { type DocumentRequest } from '../documents/document-source';
 import { type SessionProgress } from './call-sessions.repository';
 import { type VerbRegistry } from '../verbs/verb-registry';
 import { delay, SessionAbortedError, throwIfAborted, TwimlFailure } from '../runtime/errors';
-import { type CallContext, type FinishedRecording, type LinePort, type MediaPort } from '../runtime/ports';
+import {
+  type CallContext,
+  type FinishedRecording,
+  type LinePort,
+  type MediaPort,
+} from '../runtime/ports';
 import { DigitBuffer, Waiters } from '../runtime/waiters';
 
 export interface CallSessionDeps {
