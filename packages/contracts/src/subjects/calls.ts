@@ -194,3 +194,30 @@ export const PermissionCheckReplyV1 = z.object({
   reason: z.string().nullable(),
 });
 export type PermissionCheckReplyV1 = z.infer<typeof PermissionCheckReplyV1>;
+
+/**
+ * May the business send this user a call-permission request now (WhatsApp allows 1 per
+ * 24 h and 2 per 7 days)? Consent reserves the request under `requestRef`, race-free, before
+ * anything reaches Meta; the sender then settles it. Asked again with the same `requestRef`,
+ * consent answers as it did the first time (a retried send never takes a second slot).
+ */
+export const PermissionRequestReserveRequestV1 = z.object({
+  accountSid: AccountSid,
+  senderSid: SenderSid,
+  business: WhatsAppAddress,
+  user: WhatsAppAddress,
+  /** The Parley message carrying the request (its `SM...` sid): the reservation's key. */
+  requestRef: z.string().min(1).max(64),
+});
+export const PermissionRequestReserveReplyV1 = PermissionCheckReplyV1;
+
+/**
+ * The reserved request reached Meta (`sent`: it counts against the limits) or never did
+ * (`failed`: the slot is returned). Settling twice is harmless; an unknown ref is ignored.
+ */
+export const PermissionRequestSettleRequestV1 = z.object({
+  accountSid: AccountSid,
+  requestRef: z.string().min(1).max(64),
+  outcome: z.enum(['sent', 'failed']),
+});
+export const PermissionRequestSettleReplyV1 = z.object({ ok: z.literal(true) });

@@ -13,6 +13,10 @@ import {
   CallStatusChangedV1,
   PermissionCheckReplyV1,
   PermissionCheckRequestV1,
+  PermissionRequestReserveReplyV1,
+  PermissionRequestReserveRequestV1,
+  PermissionRequestSettleReplyV1,
+  PermissionRequestSettleRequestV1,
   RecordingStatusChangedV1,
   SessionRedirectRequestV1,
   SessionStartReplyV1,
@@ -96,6 +100,14 @@ export const commands = {
   'consent.v1.permission.check': {
     request: PermissionCheckRequestV1,
     reply: PermissionCheckReplyV1,
+  },
+  'consent.v1.permission-request.reserve': {
+    request: PermissionRequestReserveRequestV1,
+    reply: PermissionRequestReserveReplyV1,
+  },
+  'consent.v1.permission-request.settle': {
+    request: PermissionRequestSettleRequestV1,
+    reply: PermissionRequestSettleReplyV1,
   },
 
   'media.v1.leg.answer': { request: LegAnswerRequestV1, reply: LegAnswerReplyV1 },
