@@ -2,14 +2,14 @@ import { type IncomingHttpHeaders } from 'node:http';
 import { type AddressPolicy } from './address-policy';
 import {
   FetchError,
+  type HopRequest,
   type HostResolver,
-  REDIRECT_STATUSES,
   discard,
+  followRedirects,
   openHop,
   parseFetchUrl,
   readBody,
   redactUrl,
-  resolveAllowed,
   systemResolver,
 } from './safe-http';
 
@@ -50,7 +50,6 @@ export async function safeFetch(
   rawUrl: string | URL,
   options: SafeFetchOptions,
 ): Promise<SafeFetchResponse> {
-  let url = parseFetchUrl(rawUrl);
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   const totalTimeoutMs = options.totalTimeoutMs ?? 30_000;
   const maxBytes = options.maxBytes ?? 50 * 1024 * 1024;
@@ -65,51 +64,51 @@ export async function safeFetch(
   if (options.signal?.aborted) onCallerAbort();
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
   try {
-    for (let hop = 0; ; hop++) {
-      const target = await resolveAllowed(url, options.policy, resolve, controller.signal);
-      const open = await openHop(url, target, {
-        method: 'GET',
-        connectTimeoutMs,
-        signal: controller.signal,
-        headers: {
-          'user-agent': options.userAgent ?? 'Parley-Media/0.1',
-          accept: 'audio/*, */*;q=0.5',
-          ...options.headers,
-        },
-      });
-      const { response } = open;
-      const status = response.statusCode ?? 0;
-      const location = response.headers.location;
-      if (REDIRECT_STATUSES.has(status) && location) {
-        discard(open);
-        if (hop >= maxRedirects) {
-          throw new FetchError('too-many-redirects', `more than ${maxRedirects} redirects`);
-        }
+    const { request, open } = await followRedirects<HopRequest>({
+      first: { url: parseFetchUrl(rawUrl) },
+      policy: options.policy,
+      resolve,
+      maxRedirects,
+      signal: controller.signal,
+      send: (hop, target) =>
+        openHop(hop.url, target, {
+          method: 'GET',
+          connectTimeoutMs,
+          signal: controller.signal,
+          headers: {
+            'user-agent': options.userAgent ?? 'Parley-Media/0.1',
+            accept: 'audio/*, */*;q=0.5',
+            ...options.headers,
+          },
+        }),
+      redirect: (previous, location) => {
         let next: URL;
         try {
-          next = new URL(location, url);
+          next = new URL(location, previous.url);
         } catch (cause) {
           throw new FetchError('invalid-url', 'redirect to an invalid URL', { cause });
         }
-        url = parseFetchUrl(next);
-        continue;
-      }
-      if (status === 304) {
-        discard(open);
-        return { url: url.href, status, headers: response.headers, body: Buffer.alloc(0) };
-      }
-      if (status < 200 || status > 299) {
-        discard(open);
-        throw new FetchError('http-status', `${redactUrl(url)} answered HTTP ${status}`, {
-          httpStatus: status,
-        });
-      }
-      try {
-        const body = await readBody(open, maxBytes);
-        return { url: url.href, status, headers: response.headers, body };
-      } finally {
-        open.done();
-      }
+        return { url: parseFetchUrl(next) };
+      },
+    });
+    const { url } = request;
+    const { response } = open;
+    const status = response.statusCode ?? 0;
+    if (status === 304) {
+      discard(open);
+      return { url: url.href, status, headers: response.headers, body: Buffer.alloc(0) };
+    }
+    if (status < 200 || status > 299) {
+      discard(open);
+      throw new FetchError('http-status', `${redactUrl(url)} answered HTTP ${status}`, {
+        httpStatus: status,
+      });
+    }
+    try {
+      const body = await readBody(open, maxBytes);
+      return { url: url.href, status, headers: response.headers, body };
+    } finally {
+      open.done();
     }
   } catch (error) {
     // An abort by our own timer surfaces as its FetchError; a caller's abort as its reason.

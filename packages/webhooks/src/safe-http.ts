@@ -323,6 +323,47 @@ export async function readBody(open: OpenResponse, maxBytes: number): Promise<Bu
   return Buffer.concat(chunks, total);
 }
 
+/** One hop's request, as far as the redirect loop needs to know it. */
+export interface HopRequest {
+  url: URL;
+}
+
+export interface RedirectChain<R extends HopRequest> {
+  first: R;
+  policy: AddressPolicy;
+  resolve: HostResolver;
+  maxRedirects: number;
+  /** The caller's total deadline. */
+  signal: AbortSignal;
+  /** Sends one hop to the address the policy approved. */
+  send(request: R, target: ResolvedAddress): Promise<OpenResponse>;
+  /** The request a redirect asks for (method, body and signature are the caller's rules). */
+  redirect(previous: R, location: string, status: number): R;
+}
+
+/**
+ * Sends `first` and follows redirects, checking every hop's destination against the
+ * policy before connecting. Resolves with the first response that is not a redirect,
+ * still streaming, and the request that got it.
+ */
+export async function followRedirects<R extends HopRequest>(
+  chain: RedirectChain<R>,
+): Promise<{ request: R; open: OpenResponse }> {
+  let request = chain.first;
+  for (let hop = 0; ; hop++) {
+    const target = await resolveAllowed(request.url, chain.policy, chain.resolve, chain.signal);
+    const open = await chain.send(request, target);
+    const status = open.response.statusCode ?? 0;
+    const location = open.response.headers.location;
+    if (!REDIRECT_STATUSES.has(status) || !location) return { request, open };
+    discard(open);
+    if (hop >= chain.maxRedirects) {
+      throw new FetchError('too-many-redirects', `more than ${chain.maxRedirects} redirects`);
+    }
+    request = chain.redirect(request, location, status);
+  }
+}
+
 /** Reads and discards a response that is not used (redirects, error statuses). */
 export function discard(open: OpenResponse): void {
   open.response.resume();

@@ -7,13 +7,12 @@ import {
   FetchError,
   type FetchFailure,
   type HostResolver,
-  REDIRECT_STATUSES,
   discard,
+  followRedirects,
   openHop,
   parseFetchUrl,
   readBody,
   redactUrl,
-  resolveAllowed,
   systemResolver,
 } from './safe-http';
 import { type WebhookParams, formBody, groupParams, twilioSignature } from './signature';
@@ -236,66 +235,63 @@ export class TwilioHttpClient {
     overrides: ConnectionOverrides,
     signal: AbortSignal,
   ): Promise<Answer> {
-    let exchange = first;
-    for (let hop = 0; ; hop++) {
-      const target = await resolveAllowed(exchange.url, this.options.policy, this.resolve, signal);
-      const body = exchange.method === 'POST' ? Buffer.from(formBody(exchange.form)) : undefined;
-      const headers: Record<string, string> = {
-        'user-agent': this.userAgent,
-        accept: request.accept ?? '*/*',
-        'x-twilio-signature': twilioSignature(
-          request.authToken,
-          exchange.url.href,
-          exchange.method === 'POST' ? exchange.form : undefined,
-        ),
-        'i-twilio-idempotency-token': request.idempotencyToken,
-        // Sent by Twilio's proxy too; customer stacks behind caches may rely on it.
-        'cache-control': 'max-age=259200',
-      };
-      if (body) headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
-      const open = await openHop(exchange.url, target, {
-        method: exchange.method,
-        headers,
-        ...(body ? { body } : {}),
-        connectTimeoutMs: overrides.connectTimeoutMs,
-        readTimeoutMs: overrides.readTimeoutMs,
-        signal,
-        sni: overrides.sni,
-      });
-      const { response } = open;
-      const status = response.statusCode ?? 0;
-      const location = response.headers.location;
-      if (REDIRECT_STATUSES.has(status) && location) {
-        discard(open);
-        if (hop >= this.maxRedirects) {
-          throw new FetchError('too-many-redirects', `more than ${this.maxRedirects} redirects`);
-        }
-        exchange = redirected(exchange, location, status);
-        continue;
-      }
-      if (status < 200 || status > 299) {
-        discard(open);
-        throw new FetchError('http-status', `${redactUrl(exchange.url)} answered HTTP ${status}`, {
-          httpStatus: status,
-        });
-      }
-      try {
-        const responseBody = await readBody(open, this.maxResponseBytes).catch((error: unknown) => {
-          // The server did answer: keep its status with the failure.
-          if (error instanceof FetchError && error.failure === 'too-large') {
-            throw new FetchError('too-large', error.message, { httpStatus: status });
-          }
-          throw error;
-        });
-        return {
-          status,
-          headers: response.headers,
-          body: responseBody,
-          finalUrl: exchange.url.href,
+    const { request: exchange, open } = await followRedirects<Exchange>({
+      first,
+      policy: this.options.policy,
+      resolve: this.resolve,
+      maxRedirects: this.maxRedirects,
+      signal,
+      send: (hop, target) => {
+        const body = hop.method === 'POST' ? Buffer.from(formBody(hop.form)) : undefined;
+        const headers: Record<string, string> = {
+          'user-agent': this.userAgent,
+          accept: request.accept ?? '*/*',
+          'x-twilio-signature': twilioSignature(
+            request.authToken,
+            hop.url.href,
+            hop.method === 'POST' ? hop.form : undefined,
+          ),
+          'i-twilio-idempotency-token': request.idempotencyToken,
+          // Sent by Twilio's proxy too; customer stacks behind caches may rely on it.
+          'cache-control': 'max-age=259200',
         };
-      } finally {
-        open.done();
-      }
+        if (body) headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
+        return openHop(hop.url, target, {
+          method: hop.method,
+          headers,
+          ...(body ? { body } : {}),
+          connectTimeoutMs: overrides.connectTimeoutMs,
+          readTimeoutMs: overrides.readTimeoutMs,
+          signal,
+          sni: overrides.sni,
+        });
+      },
+      redirect: redirected,
+    });
+    const { response } = open;
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+      discard(open);
+      throw new FetchError('http-status', `${redactUrl(exchange.url)} answered HTTP ${status}`, {
+        httpStatus: status,
+      });
+    }
+    try {
+      const responseBody = await readBody(open, this.maxResponseBytes).catch((error: unknown) => {
+        // The server did answer: keep its status with the failure.
+        if (error instanceof FetchError && error.failure === 'too-large') {
+          throw new FetchError('too-large', error.message, { httpStatus: status });
+        }
+        throw error;
+      });
+      return {
+        status,
+        headers: response.headers,
+        body: responseBody,
+        finalUrl: exchange.url.href,
+      };
+    } finally {
+      open.done();
     }
   }
 }
