@@ -32,6 +32,14 @@ export const envSchema = baseEnvSchema({ httpPort: 3003 }).extend({
   DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
   DELIVERY_HOST_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   /**
+   * Circuit breaker per destination host: this many failed attempts in a row (connection
+   * failures, timeouts, 5xx) stop sending to the host for the open period, doubled after
+   * every failed probe up to the maximum. Its callbacks wait in the outbox meanwhile.
+   */
+  DELIVERY_CIRCUIT_FAILURES: z.coerce.number().int().min(1).max(1_000).default(5),
+  DELIVERY_CIRCUIT_OPEN_MS: millis(100, 3_600_000).default(30_000),
+  DELIVERY_CIRCUIT_MAX_OPEN_MS: millis(100, 86_400_000).default(5 * 60_000),
+  /**
    * How long a callback waits for an earlier callback of the same call still being
    * retried before it is sent anyway (counted from when it was recorded).
    */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { MetricsService } from '@parley/nest-kit';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { DeliveriesRepository } from './deliveries.repository';
+import { type HostCircuits } from './host-circuits';
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'failed';
 
@@ -10,6 +11,8 @@ export type DeliveryOutcome = 'delivered' | 'retry' | 'failed';
 export class DeliveryMetrics {
   readonly outcomes: Counter<'kind' | 'outcome'>;
   readonly latency: Histogram<'kind' | 'outcome'>;
+  readonly circuitTransitions: Counter<'to'>;
+  private circuits: HostCircuits | null = null;
 
   constructor(metrics: MetricsService, deliveries: DeliveriesRepository) {
     this.outcomes = new Counter({
@@ -25,6 +28,21 @@ export class DeliveryMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30],
       registers: [metrics.registry],
     });
+    this.circuitTransitions = new Counter({
+      name: 'parley_webhook_circuit_transitions_total',
+      help: 'Destination circuits opened (or re-opened after a failed probe) and closed.',
+      labelNames: ['to'],
+      registers: [metrics.registry],
+    });
+    const circuits = (): HostCircuits | null => this.circuits;
+    new Gauge({
+      name: 'parley_webhook_circuits_open',
+      help: 'Destination hosts whose callbacks wait because they keep failing (this replica).',
+      registers: [metrics.registry],
+      collect() {
+        this.set(circuits()?.openCount() ?? 0);
+      },
+    });
     new Gauge({
       name: 'parley_webhook_backlog',
       help: 'Callbacks recorded and not delivered or failed yet.',
@@ -33,5 +51,10 @@ export class DeliveryMetrics {
         this.set(await deliveries.pendingCount());
       },
     });
+  }
+
+  /** The worker's circuits, read when /metrics is scraped. */
+  watchCircuits(circuits: HostCircuits): void {
+    this.circuits = circuits;
   }
 }

@@ -11,10 +11,11 @@ import {
 } from '@parley/nest-kit';
 import { type WebhookDispatchEnv } from '../config/env.schema';
 import { SigningKeys } from '../signing/signing-keys';
-import { CALLBACK_SENDER, type CallbackSender } from './callback-sender';
+import { CALLBACK_SENDER, type CallbackHttpResult, type CallbackSender } from './callback-sender';
 import { type ClaimedDelivery, DeliveriesRepository } from './deliveries.repository';
 import { DeliveryMetrics } from './delivery-metrics';
-import { backoffMs, isWorthAnotherAttempt } from './retry-policy';
+import { HostCircuits } from './host-circuits';
+import { backoffMs, hostHealthOf, isWorthAnotherAttempt } from './retry-policy';
 
 interface InFlight {
   host: string;
@@ -25,8 +26,9 @@ interface InFlight {
 /**
  * Sends the outbox's due deliveries: claims what it has room for (in all and per
  * destination host, so one dead endpoint cannot take every slot), signs each with its
- * account's auth token and sends it, then records the outcome on the row. Runs on every
- * replica; rows, not memory, are the truth, so a crash at any line loses nothing.
+ * account's auth token and sends it, then records the outcome on the row. A host whose
+ * circuit is open (host-circuits.ts) is not claimed at all until its probe succeeds. Runs
+ * on every replica; rows, not memory, are the truth, so a crash at any line loses nothing.
  */
 @Injectable()
 export class DeliveryWorker {
@@ -35,6 +37,7 @@ export class DeliveryWorker {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly perHost = new Map<string, number>();
   private stopping = false;
+  readonly circuits: HostCircuits;
   /** Called when a send finished and made room (the poller pumps again). */
   onRoom: () => void = () => undefined;
 
@@ -49,6 +52,12 @@ export class DeliveryWorker {
     private readonly background: BackgroundTasks,
   ) {
     this.owner = `${info.instanceId}/${randomUUID().slice(0, 8)}`;
+    this.circuits = new HostCircuits({
+      failureThreshold: env.DELIVERY_CIRCUIT_FAILURES,
+      openMs: env.DELIVERY_CIRCUIT_OPEN_MS,
+      maxOpenMs: env.DELIVERY_CIRCUIT_MAX_OPEN_MS,
+    });
+    metrics.watchCircuits(this.circuits);
   }
 
   get inFlightCount(): number {
@@ -66,14 +75,18 @@ export class DeliveryWorker {
     const fullHosts = [...this.perHost].filter(([, n]) => n >= limit).map(([host]) => host);
     const claimed = await this.deliveries.claim({
       limit: room,
-      skipHosts: fullHosts,
+      skipHosts: [...fullHosts, ...this.circuits.blockedHosts()],
       owner: this.owner,
       leaseMs: this.env.DELIVERY_LEASE_MS,
       orderWaitMs: this.env.DELIVERY_ORDER_WAIT_MS,
     });
     const noRoom: string[] = [];
     for (const delivery of claimed) {
-      if (this.stopping || (this.perHost.get(delivery.host) ?? 0) >= limit) {
+      if (
+        this.stopping ||
+        (this.perHost.get(delivery.host) ?? 0) >= limit ||
+        !this.circuits.admit(delivery.host, delivery.id)
+      ) {
         noRoom.push(delivery.id);
       } else {
         this.start(delivery);
@@ -110,6 +123,7 @@ export class DeliveryWorker {
         );
       })
       .finally(() => {
+        this.circuits.settle(delivery.host, delivery.id);
         this.inFlight.delete(delivery.id);
         const left = (this.perHost.get(delivery.host) ?? 1) - 1;
         if (left > 0) this.perHost.set(delivery.host, left);
@@ -162,6 +176,7 @@ export class DeliveryWorker {
     });
     // Aborted by shutdown: stop() gives the row back.
     if (signal.aborted) return;
+    this.recordHostHealth(delivery, result);
     const seconds = result.latencyMs / 1000;
     if (result.ok) {
       await this.deliveries.markDelivered(delivery.id, this.owner, result.status);
@@ -192,6 +207,23 @@ export class DeliveryWorker {
     }
     this.metrics.latency.observe({ kind: delivery.kind, outcome: 'failed' }, seconds);
     await this.fail(delivery, failure);
+  }
+
+  private recordHostHealth({ host, id }: ClaimedDelivery, result: CallbackHttpResult): void {
+    const health = hostHealthOf(result);
+    if (health === 'unknown') return;
+    const transition =
+      health === 'up' ? this.circuits.recordSuccess(host) : this.circuits.recordFailure(host, id);
+    if (transition === null) return;
+    this.metrics.circuitTransitions.inc({ to: transition === 'closed' ? 'closed' : 'open' });
+    if (transition === 'closed') {
+      this.logger.info({ host }, 'destination answered again; its callbacks flow again');
+    } else {
+      this.logger.warn(
+        { host, transition },
+        'destination keeps failing; its callbacks wait until a probe succeeds',
+      );
+    }
   }
 
   private async fail(

@@ -43,3 +43,17 @@ export function backoffMs(
   // Never less than half the ceiling, so a retry is not immediate by chance.
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
+
+/**
+ * What an attempt says about the destination host's health, for its circuit breaker:
+ * `down` when it failed the way a dead or overloaded server fails (the failures worth
+ * another attempt), `up` when the server answered anything else, `unknown` when the
+ * request never reached it (refused by the URL policy, an invalid URL).
+ */
+export function hostHealthOf(
+  outcome: { ok: true } | (AttemptFailure & { ok?: false }),
+): 'up' | 'down' | 'unknown' {
+  if (outcome.ok === true) return 'up';
+  if (isWorthAnotherAttempt(outcome)) return 'down';
+  return outcome.failure === 'http-status' || outcome.failure === 'too-large' ? 'up' : 'unknown';
+}

@@ -169,6 +169,9 @@ export async function startDispatcher(
     DELIVERY_MAX_ATTEMPTS: '3',
     DELIVERY_LEASE_MS: '20000',
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
+    // Every test's receiver and dead ports share the host 127.0.0.1: the breaker stays
+    // out of the way unless a test turns it on.
+    DELIVERY_CIRCUIT_FAILURES: '1000',
     ...env,
   };
   const boot = () => bootstrap(service, { handleSignals: false, env: fullEnv });
