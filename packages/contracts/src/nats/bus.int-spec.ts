@@ -256,6 +256,46 @@ describe('NatsBus on a real NATS server', () => {
       await (await jsm()).consumers.delete(CALLS_STREAM, namespacedName(NS, durable));
     });
 
+    it('handles messages of different keys at once, and one key in stream order', async () => {
+      const durable = `test-${randomBytes(4).toString('hex')}`;
+      const [a, b] = [newSid('CA'), newSid('CA')];
+      const handled: string[] = [];
+      // a:1 is held until b:1 has started: with one message at a time this never happens.
+      let releaseA: () => void = () => undefined;
+      const aHeld = new Promise<void>((resolve) => (releaseA = resolve));
+      const consumer = await bus.consumeDurable({
+        stream: 'PARLEY_CALLS',
+        durable,
+        subject: 'calls.v1.call.status-changed',
+        startAt: 'new',
+        concurrency: 4,
+        orderKey: 'callSid',
+        handler: async (e) => {
+          const name = `${e.callSid === a ? 'a' : 'b'}:${e.sequence}`;
+          if (e.callSid !== a && e.callSid !== b) return;
+          if (name === 'a:1') await aHeld;
+          if (name === 'b:1') releaseA();
+          handled.push(name);
+        },
+      });
+      for (const [callSid, sequence] of [
+        [a, 1],
+        [a, 2],
+        [b, 1],
+        [a, 3],
+      ] as const) {
+        await bus.publishDurable('calls.v1.call.status-changed', statusEvent(callSid, sequence), {
+          msgId: `${callSid}:${sequence}`,
+        });
+      }
+      await eventually(() => expect(handled).toHaveLength(4), 10_000);
+      // b overtook the held a:1; a's own messages kept their order behind it.
+      expect(handled.indexOf('b:1')).toBeLessThan(handled.indexOf('a:1'));
+      expect(handled.filter((n) => n.startsWith('a:'))).toEqual(['a:1', 'a:2', 'a:3']);
+      await consumer.stop();
+      await (await jsm()).consumers.delete(CALLS_STREAM, namespacedName(NS, durable));
+    });
+
     it('redelivers a message whose handler failed, until it succeeds', async () => {
       const durable = `test-${randomBytes(4).toString('hex')}`;
       const callSid = newSid('CA');

@@ -107,6 +107,17 @@ export interface DurableConsumerOptions<S extends DurableEventSubject> {
   maxDeliver?: number;
   /** Where a new durable starts: every retained message (default) or only new ones. */
   startAt?: 'all' | 'new';
+  /**
+   * Messages handled at once by this process (default 1: one after another, in stream
+   * order). Each message is still acked only after its own handler succeeded.
+   */
+  concurrency?: number;
+  /**
+   * With concurrency: the payload field whose messages must be handled in stream order
+   * (a call's events by `callSid`); messages of one key wait for each other, messages of
+   * different keys run at once.
+   */
+  orderKey?: keyof EventPayload<S> & string;
 }
 
 export interface DurableConsumer {
@@ -296,12 +307,35 @@ export class NatsBus {
       max_deliver: opts.maxDeliver ?? 10,
     });
     const consumer = await this.js.consumers.get(stream, durable);
-    const messages: ConsumerMessages = await consumer.consume({ max_messages: 64 });
+    const concurrency = Math.max(1, opts.concurrency ?? 1);
+    const messages: ConsumerMessages = await consumer.consume({
+      max_messages: Math.max(64, concurrency * 2),
+    });
     const schema = eventSchema(opts.subject);
     const done = (async () => {
+      // handleDurable() never rejects: a failed handler naks its own message.
+      const inFlight = new Set<Promise<void>>();
+      const lastOfKey = new Map<string, Promise<void>>();
       for await (const m of messages) {
-        await this.deliver(m, schema, opts);
+        const received = logicalSubject(this.namespace, m.subject);
+        const parsed = this.parse(schema, received, m.data);
+        if (parsed === undefined) {
+          m.term();
+          continue;
+        }
+        const key = opts.orderKey === undefined ? null : String(parsed[opts.orderKey]);
+        const before = key === null ? undefined : lastOfKey.get(key);
+        const handled: Promise<void> = (before ?? Promise.resolve())
+          .then(() => this.handleDurable(m, received, parsed, opts))
+          .finally(() => {
+            inFlight.delete(handled);
+            if (key !== null && lastOfKey.get(key) === handled) lastOfKey.delete(key);
+          });
+        inFlight.add(handled);
+        if (key !== null) lastOfKey.set(key, handled);
+        if (inFlight.size >= concurrency) await Promise.race(inFlight);
       }
+      await Promise.all(inFlight);
     })();
     return {
       stop: async () => {
@@ -311,17 +345,12 @@ export class NatsBus {
     };
   }
 
-  private async deliver<S extends DurableEventSubject>(
+  private async handleDurable<S extends DurableEventSubject>(
     m: JsMsg,
-    schema: ZodType<EventPayload<S>>,
+    received: string,
+    parsed: EventPayload<S>,
     opts: DurableConsumerOptions<S>,
   ): Promise<void> {
-    const received = logicalSubject(this.namespace, m.subject);
-    const parsed = this.parse(schema, received, m.data);
-    if (parsed === undefined) {
-      m.term();
-      return;
-    }
     try {
       await opts.handler(parsed, this.context(received, m.headers));
       await m.ackAck();

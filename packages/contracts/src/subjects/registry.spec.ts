@@ -61,6 +61,15 @@ describe('subject registry', () => {
     },
   );
 
+  it.each(
+    Object.entries(durableConsumers).flatMap(([name, c]) =>
+      'orderKey' in c ? [[name, c.subject, c.orderKey] as const] : [],
+    ),
+  )('%s orders by a field its payload has (%s.%s)', (_name, subject, orderKey) => {
+    const schema = durableEvents[subject] as { shape: Record<string, unknown> };
+    expect(Object.keys(schema.shape)).toContain(orderKey);
+  });
+
   it('gives every durable consumer its own durable name', () => {
     const names = Object.values(durableConsumers).map((c) => `${c.stream}/${c.durable}`);
     expect(new Set(names).size).toBe(names.length);

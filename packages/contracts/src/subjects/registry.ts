@@ -220,6 +220,10 @@ export interface DurableConsumerDefinition<S extends DurableEventSubject = Durab
   ackWaitMs?: number;
   maxDeliver?: number;
   startAt?: 'all' | 'new';
+  /** Messages handled at once per process, and the payload field that keeps its order. */
+  concurrency?: number;
+  /** A field of the subject's payload (checked by the registry's unit test). */
+  orderKey?: string;
 }
 
 /**
@@ -244,6 +248,9 @@ export const durableConsumers = {
     durable: 'webhook-dispatch-call-status',
     durableEnv: 'CALL_STATUS_CONSUMER',
     ackWaitMs: 10_000,
+    // Recording is one insert; a call's events are still recorded in stream order.
+    concurrency: 32,
+    orderKey: 'callSid',
   },
   'webhook-dispatch.recording-status-callbacks': {
     subject: 'calls.v1.recording.status-changed',
@@ -252,6 +259,8 @@ export const durableConsumers = {
     durable: 'webhook-dispatch-recording-status',
     durableEnv: 'RECORDING_STATUS_CONSUMER',
     ackWaitMs: 10_000,
+    concurrency: 32,
+    orderKey: 'recordingSid',
   },
 } as const satisfies Record<string, DurableConsumerDefinition>;
 

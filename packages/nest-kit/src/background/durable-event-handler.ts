@@ -99,6 +99,11 @@ export class DurableEventHandlers implements OnApplicationBootstrap {
       ...(def.ackWaitMs !== undefined ? { ackWaitMs: def.ackWaitMs } : {}),
       ...(def.maxDeliver !== undefined ? { maxDeliver: def.maxDeliver } : {}),
       ...(def.startAt !== undefined ? { startAt: def.startAt } : {}),
+      ...(def.concurrency !== undefined ? { concurrency: def.concurrency } : {}),
+      // A payload field, as the registry's unit test checks.
+      ...(def.orderKey !== undefined
+        ? { orderKey: def.orderKey as keyof EventPayload<DurableConsumerSubject<C>> & string }
+        : {}),
     });
     this.running.push({ name, consumer });
     this.logger.debug({ consumer: name, stream: def.stream, durable }, 'durable consumer started');
