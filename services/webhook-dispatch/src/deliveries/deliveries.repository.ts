@@ -47,8 +47,12 @@ interface ClaimedRow {
 
 export interface ClaimOptions {
   limit: number;
-  /** Hosts this worker has no room for now: their rows stay for later (or another replica). */
+  /** Hosts not to claim now (open circuits): their rows stay for later (or another replica). */
   skipHosts: readonly string[];
+  /** Rows claimed per host at most: the worker's per-host limit... */
+  hostLimit: number;
+  /** ...or less, for hosts it already has requests in flight to (host -> room left). */
+  hostRoom: ReadonlyMap<string, number>;
   owner: string;
   leaseMs: number;
   /** How long a callback waits behind an earlier one of its order key still pending. */
@@ -101,8 +105,11 @@ export class DeliveriesRepository {
     return this.ds.transaction(async (manager) => {
       const rows = returned<ClaimedRow>(
         await manager.query<ClaimedRow[] | [ClaimedRow[], number]>(
-          `WITH due AS (
-           SELECT d.id FROM ${TABLE} d
+          // Candidates are locked (SKIP LOCKED, so replicas take different rows), then cut
+          // to each host's room: claiming rows only to give them back cost a round of
+          // updates per delivery. Candidates not taken are unlocked at commit, untouched.
+          `WITH candidates AS (
+           SELECT d.id, d.host, d.next_attempt_at, d.event_sequence FROM ${TABLE} d
            WHERE d.status = 'pending'
              AND d.next_attempt_at <= now()
              AND (d.lease_until IS NULL OR d.lease_until < now())
@@ -113,8 +120,19 @@ export class DeliveriesRepository {
                     WHERE e.order_key = d.order_key AND e.status = 'pending'
                       AND e.event_sequence < d.event_sequence))
            ORDER BY d.next_attempt_at, d.event_sequence
-           LIMIT $1
+           LIMIT $6
            FOR UPDATE SKIP LOCKED
+         ), ranked AS (
+           SELECT c.id, c.next_attempt_at, c.event_sequence,
+                  row_number() OVER (PARTITION BY c.host
+                                     ORDER BY c.next_attempt_at, c.event_sequence) AS n,
+                  coalesce(room.room_left, $7) AS host_room
+           FROM candidates c
+           LEFT JOIN unnest($8::text[], $9::int[]) AS room(host, room_left) ON room.host = c.host
+         ), due AS (
+           SELECT id FROM ranked WHERE n <= host_room
+           ORDER BY next_attempt_at, event_sequence
+           LIMIT $1
          )
          UPDATE ${TABLE} w
          SET lease_until = now() + make_interval(secs => $4::double precision / 1000),
@@ -123,7 +141,18 @@ export class DeliveriesRepository {
          RETURNING w.id, w.kind, w.account_sid, w.call_sid, w.order_key, w.event_sequence,
                    w.host, w.url, w.method, w.params, w.idempotency_token,
                    w.callback_sequence, w.attempts, w.created_at`,
-          [opts.limit, opts.skipHosts, opts.orderWaitMs, opts.leaseMs, opts.owner],
+          [
+            opts.limit,
+            opts.skipHosts,
+            opts.orderWaitMs,
+            opts.leaseMs,
+            opts.owner,
+            // Enough candidates that busy hosts' rows rarely crowd out everyone else's.
+            opts.limit * 4,
+            opts.hostLimit,
+            [...opts.hostRoom.keys()],
+            [...opts.hostRoom.values()],
+          ],
         ),
       );
       rows.sort((a, b) =>

@@ -36,6 +36,12 @@ export class DeliveryWorker {
   readonly owner: string;
   private readonly inFlight = new Map<string, InFlight>();
   private readonly perHost = new Map<string, number>();
+  /**
+   * Claimed rows waiting for room at their host, started as requests to it end: a busy
+   * host's next callbacks go out without a claim round trip each. At most as many as
+   * the host's limit, so a row waits at most one request's time on its lease.
+   */
+  private readonly queued = new Map<string, ClaimedDelivery[]>();
   private stopping = false;
   readonly circuits: HostCircuits;
   /** Called when a send finished and made room (the poller pumps again). */
@@ -65,35 +71,79 @@ export class DeliveryWorker {
   }
 
   /**
-   * Claims due deliveries there is room for and starts sending them, without waiting for
-   * the sends. Returns how many started.
+   * Claims due deliveries there is room for and starts sending them (or queues them
+   * behind their host's requests in flight), without waiting for the sends. Returns how
+   * many it took.
    */
   async pump(): Promise<number> {
-    const room = this.env.DELIVERY_CONCURRENCY - this.inFlight.size;
+    const room = this.env.DELIVERY_CONCURRENCY - this.inFlight.size - this.queuedCount();
     if (this.stopping || room <= 0) return 0;
     const limit = this.env.DELIVERY_HOST_CONCURRENCY;
-    const fullHosts = [...this.perHost].filter(([, n]) => n >= limit).map(([host]) => host);
+    // Per host: its limit in flight plus as many queued behind them.
+    const hostRoom = new Map<string, number>();
+    for (const host of new Set([...this.perHost.keys(), ...this.queued.keys()])) {
+      hostRoom.set(host, Math.max(0, 2 * limit - this.load(host)));
+    }
+    for (const host of this.circuits.probeHosts()) hostRoom.set(host, 1);
     const claimed = await this.deliveries.claim({
       limit: room,
-      skipHosts: [...fullHosts, ...this.circuits.blockedHosts()],
+      skipHosts: this.circuits.blockedHosts(),
+      hostLimit: 2 * limit,
+      hostRoom,
       owner: this.owner,
       leaseMs: this.env.DELIVERY_LEASE_MS,
       orderWaitMs: this.env.DELIVERY_ORDER_WAIT_MS,
     });
     const noRoom: string[] = [];
     for (const delivery of claimed) {
-      if (
-        this.stopping ||
-        (this.perHost.get(delivery.host) ?? 0) >= limit ||
-        !this.circuits.admit(delivery.host, delivery.id)
-      ) {
+      if (this.stopping) {
         noRoom.push(delivery.id);
+      } else if ((this.perHost.get(delivery.host) ?? 0) < limit) {
+        if (this.circuits.admit(delivery.host, delivery.id)) {
+          this.start(delivery);
+        } else {
+          noRoom.push(delivery.id);
+        }
+      } else if (this.circuits.state(delivery.host) === 'closed') {
+        const queue = this.queued.get(delivery.host) ?? [];
+        queue.push(delivery);
+        this.queued.set(delivery.host, queue);
       } else {
-        this.start(delivery);
+        noRoom.push(delivery.id);
       }
     }
     await this.deliveries.release(noRoom, this.owner);
     return claimed.length - noRoom.length;
+  }
+
+  /** Requests in flight and queued for a host. */
+  private load(host: string): number {
+    return (this.perHost.get(host) ?? 0) + (this.queued.get(host)?.length ?? 0);
+  }
+
+  private queuedCount(): number {
+    let count = 0;
+    for (const queue of this.queued.values()) count += queue.length;
+    return count;
+  }
+
+  /** A request to `host` ended: start the next one queued for it, if its circuit allows. */
+  private startNextQueued(host: string): void {
+    const queue = this.queued.get(host);
+    const next = queue?.shift();
+    if (queue?.length === 0) this.queued.delete(host);
+    if (!next) return;
+    if (this.circuits.admit(host, next.id)) {
+      this.start(next);
+      return;
+    }
+    // The circuit opened meanwhile: give the row and the rest of the queue back.
+    const back = [next, ...(this.queued.get(host) ?? [])].map((d) => d.id);
+    this.queued.delete(host);
+    this.deliveries.release(back, this.owner).catch((error: unknown) => {
+      // Their leases lapse and they come back: nothing is lost.
+      this.logger.warn({ err: error, host }, 'giving queued callbacks back failed');
+    });
   }
 
   /**
@@ -102,13 +152,12 @@ export class DeliveryWorker {
    */
   async stop(): Promise<void> {
     this.stopping = true;
+    const queued = [...this.queued.values()].flat().map((d) => d.id);
+    this.queued.clear();
     const running = [...this.inFlight.entries()];
     for (const [, flight] of running) flight.abort.abort();
     await Promise.allSettled(running.map(([, flight]) => flight.done));
-    await this.deliveries.release(
-      running.map(([id]) => id),
-      this.owner,
-    );
+    await this.deliveries.release([...running.map(([id]) => id), ...queued], this.owner);
   }
 
   private start(delivery: ClaimedDelivery): void {
@@ -128,7 +177,9 @@ export class DeliveryWorker {
         const left = (this.perHost.get(delivery.host) ?? 1) - 1;
         if (left > 0) this.perHost.set(delivery.host, left);
         else this.perHost.delete(delivery.host);
-        if (!this.stopping) this.onRoom();
+        if (this.stopping) return;
+        this.startNextQueued(delivery.host);
+        this.onRoom();
       });
     this.inFlight.set(delivery.id, { host: delivery.host, abort, done });
     // stop() aborts and awaits these itself; tracking bounds shutdown by SHUTDOWN_GRACE_MS

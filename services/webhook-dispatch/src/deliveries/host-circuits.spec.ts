@@ -50,7 +50,9 @@ describe('HostCircuits', () => {
     now += 1;
     expect(c.state('a.example')).toBe('half-open');
     expect(c.blockedHosts()).toEqual([]);
+    expect(c.probeHosts()).toEqual(['a.example']);
     expect(c.admit('a.example', 'p1')).toBe(true);
+    expect(c.probeHosts()).toEqual([]);
     // One probe at a time.
     expect(c.admit('a.example', 'p2')).toBe(false);
     expect(c.blockedHosts()).toEqual(['a.example']);

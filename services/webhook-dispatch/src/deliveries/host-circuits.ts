@@ -59,6 +59,15 @@ export class HostCircuits {
     return blocked;
   }
 
+  /** Hosts whose probe may go out now (half-open, none out yet): one request each. */
+  probeHosts(): string[] {
+    const probing: string[] = [];
+    for (const [host, health] of this.hosts) {
+      if (health.probe === null && this.state(host) === 'half-open') probing.push(host);
+    }
+    return probing;
+  }
+
   /** Number of hosts whose circuit is not closed. */
   openCount(): number {
     let count = 0;
