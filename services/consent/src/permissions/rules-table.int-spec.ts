@@ -615,4 +615,31 @@ describe('the consent rules, row by row, on the real database', () => {
       'call.refused/missed-calls-revoke',
     ]);
   }, 60_000);
+
+  it("takes Meta's second opinion: a disagreement is counted, and the stricter answer wins", async () => {
+    const p = new Pair(h);
+    h.clock.set(T0);
+    await p.reply('accept');
+    const metaRefuses = await p.check(newCallSid(), {
+      meta: { status: 'no_permission', canStartCall: false, expiresAt: null },
+    });
+    expect(metaRefuses).toMatchObject({ allowed: false, errorCode: 37000 });
+    expect(metaRefuses.reason).toMatch(/^meta-second-opinion: /);
+    const agrees = await p.check(newCallSid(), {
+      meta: { status: 'temporary', canStartCall: true, expiresAt: null },
+    });
+    expect(agrees.allowed).toBe(true);
+    const stranger = new Pair(h);
+    const metaAllows = await stranger.check(newCallSid(), {
+      meta: { status: 'permanent', canStartCall: true, expiresAt: null },
+    });
+    expect(metaAllows).toMatchObject({ allowed: false, errorCode: 37000 });
+    const metrics = await (await fetch(`${h.instances[0]!.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /parley_consent_meta_disagreements_total\{[^}]*disagreement="meta-refuses"[^}]*\} 1/,
+    );
+    expect(metrics).toMatch(
+      /parley_consent_meta_disagreements_total\{[^}]*disagreement="meta-allows"[^}]*\} 1/,
+    );
+  }, 60_000);
 });
