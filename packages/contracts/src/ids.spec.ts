@@ -1,4 +1,4 @@
-import { AccountSid, CallSid, newSid, WhatsAppAddress } from './ids';
+import { AccountSid, CallSid, isBsuidAddress, newSid, WhatsAppAddress } from './ids';
 
 describe('sids', () => {
   it('makes sids of the requested kind that their schema accepts', () => {
@@ -22,14 +22,29 @@ describe('sids', () => {
 });
 
 describe('WhatsAppAddress', () => {
-  it.each(['whatsapp:+14155550100', 'whatsapp:+5511987654321'])('accepts %s', (good) => {
+  it.each([
+    'whatsapp:+14155550100',
+    'whatsapp:+5511987654321',
+    'whatsapp:US.13491208655302741918',
+    'whatsapp:US.ENT.11815799212886844830',
+    `whatsapp:BR.${'a1'.repeat(64)}`,
+  ])('accepts %s', (good) => {
     expect(WhatsAppAddress.safeParse(good).success).toBe(true);
+    expect(isBsuidAddress(good)).toBe(!good.startsWith('whatsapp:+'));
   });
 
-  it.each(['+14155550100', 'whatsapp:14155550100', 'whatsapp:+0123456789', 'whatsapp:+1 415 555'])(
-    'rejects %s',
-    (bad) => {
-      expect(WhatsAppAddress.safeParse(bad).success).toBe(false);
-    },
-  );
+  it.each([
+    '+14155550100',
+    'whatsapp:14155550100',
+    'whatsapp:+0123456789',
+    'whatsapp:+1 415 555',
+    'US.13491208655302741918',
+    'whatsapp:us.1349',
+    'whatsapp:USA.1349',
+    'whatsapp:US.',
+    'whatsapp:US.12-34',
+    `whatsapp:BR.${'a'.repeat(129)}`,
+  ])('rejects %s', (bad) => {
+    expect(WhatsAppAddress.safeParse(bad).success).toBe(false);
+  });
 });

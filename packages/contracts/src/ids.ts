@@ -45,8 +45,27 @@ export function newSid<P extends SidPrefix>(prefix: P): SidOf<P> {
   return `${prefix}${randomBytes(16).toString('hex')}` as SidOf<P>;
 }
 
-/** `whatsapp:+<E.164>`: how Twilio addresses a WhatsApp user or sender. */
+/**
+ * A business-scoped user id (BSUID): Meta's id for a WhatsApp user who may hide their
+ * number, scoped to one business portfolio. An ISO 3166 alpha-2 country code, a period and
+ * up to 128 alphanumerics (`US.13491208655302741918`); parent ids add `ENT.`
+ * (`US.ENT.11815799212886844830`).
+ */
+export const BSUID_PATTERN = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
+
+/**
+ * `whatsapp:+<E.164>`: how Twilio addresses a WhatsApp user or sender; a user known only by
+ * a BSUID is `whatsapp:<BSUID>` (`whatsapp:US.13491208655302741918`).
+ */
 export const WhatsAppAddress = z
   .string()
-  .regex(/^whatsapp:\+[1-9][0-9]{6,14}$/, 'must be whatsapp:+ followed by an E.164 number');
+  .regex(
+    /^whatsapp:(?:\+[1-9][0-9]{6,14}|[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128})$/,
+    'must be whatsapp:+ followed by an E.164 number, or whatsapp: followed by a BSUID',
+  );
 export type WhatsAppAddress = z.infer<typeof WhatsAppAddress>;
+
+/** Whether a `whatsapp:` address names a user by BSUID rather than by phone number. */
+export function isBsuidAddress(address: string): boolean {
+  return BSUID_PATTERN.test(address.replace(/^whatsapp:/, ''));
+}

@@ -9,6 +9,7 @@ import { ApplicationsModule } from './applications/applications.module';
 import { AuthModule } from './auth/auth.module';
 import { CallEventEntity } from './call-events/call-event.entity';
 import { CallEventsModule } from './call-events/call-events.module';
+import { CallPermissionsModule } from './call-permissions/call-permissions.module';
 import { CallEntity } from './calls/call.entity';
 import { CallsModule } from './calls/calls.module';
 import { CommonModule } from './common/common.module';
@@ -57,6 +58,7 @@ export const service: ServiceDefinition<CallControlEnv> = {
     ClientsModule,
     CallsModule,
     RecordingsModule,
+    CallPermissionsModule,
     MetaWebhooksModule,
     OpenApiModule,
   ],

@@ -19,6 +19,8 @@ const ACCOUNT_SID = 'AC0e2e0000000000000000000000000001';
 const AUTH_TOKEN = '0e2e0000000000000000000000000001';
 const BUSINESS_NUMBER = '15550100001';
 const CALLER = '15550100002';
+/** A user who never granted the business permission. */
+const STRANGER = '15550100003';
 
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>) {
   const deadline = Date.now() + 20_000;
@@ -34,8 +36,8 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
  * A WhatsApp call through the real system: the simulator (Meta's side, real WebRTC users)
  * and the services run as processes, rtpengine and mediasoup carry the audio, and the
  * interpreter runs the TwiML a test web app serves (every request signature-checked with
- * the official `twilio` package). The consent ledger is a later issue, so this test
- * answers its NATS subject itself.
+ * the official `twilio` package). The consent service keeps the call-permission ledger:
+ * a business-initiated call needs the user's permission, granted through Meta's webhook.
  */
 describe('A WhatsApp call through every service', () => {
   let db: TestDatabase;
@@ -49,7 +51,6 @@ describe('A WhatsApp call through every service', () => {
   let phoneNumberId: string;
   const app = new TwimlApp(AUTH_TOKEN);
   const recordings: RecordingCompletedV1[] = [];
-  let consentAllows = true;
   let recordingsDir: string;
 
   const auth = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
@@ -115,14 +116,6 @@ describe('A WhatsApp call through every service', () => {
     }
     api = running[0]!.url;
 
-    // Standing in for consent (not built yet), on its real subject.
-    bus.handle('consent.v1.permission.check', () =>
-      Promise.resolve(
-        consentAllows
-          ? { allowed: true, errorCode: null, reason: null }
-          : { allowed: false, errorCode: 37000, reason: 'no permission' },
-      ),
-    );
     await bus.consumeDurable({
       stream: 'PARLEY_MEDIA',
       durable: `e2e-${Date.now()}`,
@@ -357,8 +350,16 @@ describe('A WhatsApp call through every service', () => {
   }, 60_000);
 
   it('the business calls a user through the REST API with Record=true, hangs up, and serves the recording', async () => {
+    // The user grants permission at Meta: the reply webhook reaches consent through
+    // call-control's durable event; the business waits until consent holds it.
     await simClient.grantPermission(CALLER, phoneNumberId, { permanent: true });
-    consentAllows = true;
+    await until('consent to record the permission', async () => {
+      const p = await rest<{ status: string }>(
+        'GET',
+        `/2010-04-01/Accounts/${ACCOUNT_SID}/CallPermissions/${encodeURIComponent(`whatsapp:+${CALLER}`)}.json?From=${encodeURIComponent(`whatsapp:+${BUSINESS_NUMBER}`)}`,
+      );
+      return p.status === 'permanent' ? true : undefined;
+    });
     const created = await rest<{ sid: string; status: string }>(
       'POST',
       `/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`,
@@ -430,19 +431,23 @@ describe('A WhatsApp call through every service', () => {
   }, 90_000);
 
   it('refuses a business-initiated call without permission and sends nothing to Meta', async () => {
-    consentAllows = false;
+    await simClient.createUser({ waId: STRANGER });
     const before = (await simClient.listGraphRequests({ edge: 'calls' })).length;
     const res = await fetch(`${api}/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, {
       method: 'POST',
       headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         From: `whatsapp:+${BUSINESS_NUMBER}`,
-        To: `whatsapp:+${CALLER}`,
+        To: `whatsapp:+${STRANGER}`,
         Twiml: '<Response><Hangup/></Response>',
       }).toString(),
     });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ code: 37000, status: 400 });
+    expect(await res.json()).toMatchObject({
+      code: 37000,
+      status: 400,
+      message: expect.stringMatching(/^permission-required: /) as unknown,
+    });
     expect((await simClient.listGraphRequests({ edge: 'calls' })).length).toBe(before);
   });
 });

@@ -48,6 +48,16 @@ export const CallStatusChangedV1 = z.object({
   /** Twilio-style code explaining a failed / busy / no-answer end, when known. */
   errorCode: z.number().int().nullable(),
   statusCallback: StatusCallbackConfig.nullable(),
+  /**
+   * Meta's call id once Meta placed or announced the call; absent or null means nothing
+   * reached Meta (consent gives back the attempt slot of such a call).
+   */
+  metaCallId: z.string().min(1).nullable().optional(),
+  /**
+   * Inbound calls: whether the sender's callback permission was on when the user called
+   * (a user-initiated call then grants the business permission to call back).
+   */
+  callbackPermission: z.boolean().optional(),
 });
 export type CallStatusChangedV1 = z.infer<typeof CallStatusChangedV1>;
 
@@ -180,20 +190,81 @@ export type SessionRedirectRequestV1 = SessionStartRequestV1;
 
 // ---- consent -----------------------------------------------------------------------------
 
-/** May the business call this user now? Asked before anything is sent to Meta. */
+/** Meta's own answer for a user (`GET /{phone-number-id}/call_permissions`), as call-control read it. */
+export const MetaPermissionOpinionV1 = z.object({
+  /** Meta's `permission.status`: `temporary`, `permanent`, `no_permission`... */
+  status: z.string().min(1).max(64),
+  /** `can_perform_action` of `start_call`. */
+  canStartCall: z.boolean(),
+  expiresAt: z.string().datetime().nullable(),
+});
+export type MetaPermissionOpinionV1 = z.infer<typeof MetaPermissionOpinionV1>;
+
+/**
+ * May the business call this user now? Asked before anything is sent to Meta. With
+ * `callSid`, an allowed check also reserves one of the user's call slots for that call
+ * (asked again for the same call, consent answers as it did the first time); the slot is
+ * given back when the call ends without reaching Meta, or by `consent.v1.permission.release`.
+ */
 export const PermissionCheckRequestV1 = z.object({
   accountSid: AccountSid,
   senderSid: SenderSid,
   business: WhatsAppAddress,
   user: WhatsAppAddress,
+  callSid: CallSid.optional(),
+  /** Meta's answer, when call-control asked Meta for a second opinion. */
+  meta: MetaPermissionOpinionV1.optional(),
 });
 export const PermissionCheckReplyV1 = z.object({
   allowed: z.boolean(),
   /** Twilio-style code when refused: 37000 no permission, 37006 over the 24 h limit... */
   errorCode: z.number().int().nullable(),
+  /** The rule that decided (`permission-missing`, `connected-calls-24h`...), or null. */
   reason: z.string().nullable(),
 });
 export type PermissionCheckReplyV1 = z.infer<typeof PermissionCheckReplyV1>;
+
+/**
+ * The call that reserved a slot never reached Meta (it failed before, or was never
+ * created): give the slot back. Releasing twice, or an unknown call, is harmless.
+ */
+export const PermissionReleaseRequestV1 = z.object({
+  accountSid: AccountSid,
+  callSid: CallSid,
+});
+export const PermissionReleaseReplyV1 = z.object({ released: z.boolean() });
+
+/** What a business may do with a user now: the ledger's current state, read only. */
+export const PermissionStateRequestV1 = z.object({
+  accountSid: AccountSid,
+  business: WhatsAppAddress,
+  user: WhatsAppAddress,
+});
+const Allowance = z.object({
+  /** ISO 8601 duration of the window: `PT24H`, `P7D`. */
+  window: z.string(),
+  max: z.number().int().nonnegative(),
+  used: z.number().int().nonnegative(),
+  remaining: z.number().int().nonnegative(),
+});
+export const PermissionStateReplyV1 = z.object({
+  business: WhatsAppAddress,
+  user: WhatsAppAddress,
+  /** `none`, `temporary`, `permanent`, `rejected`, `revoked`, `expired`. */
+  permission: z.string(),
+  permissionSource: z.string().nullable(),
+  grantedAt: z.string().datetime().nullable(),
+  expiresAt: z.string().datetime().nullable(),
+  consecutiveMissedCalls: z.number().int().nonnegative(),
+  /** Two missed calls in a row: WhatsApp asks the user again. */
+  reprompt: z.boolean(),
+  calls: z.array(Allowance),
+  requests: z.array(Allowance),
+  /** The rule that would refuse a call now (and its code), or null when one is allowed. */
+  nextCall: PermissionCheckReplyV1,
+  nextRequest: PermissionCheckReplyV1,
+});
+export type PermissionStateReplyV1 = z.infer<typeof PermissionStateReplyV1>;
 
 /**
  * May the business send this user a call-permission request now (WhatsApp allows 1 per

@@ -17,6 +17,10 @@ import {
   PermissionRequestReserveRequestV1,
   PermissionRequestSettleReplyV1,
   PermissionRequestSettleRequestV1,
+  PermissionReleaseReplyV1,
+  PermissionReleaseRequestV1,
+  PermissionStateReplyV1,
+  PermissionStateRequestV1,
   RecordingStatusChangedV1,
   SessionRedirectRequestV1,
   SessionStartReplyV1,
@@ -100,6 +104,14 @@ export const commands = {
   'consent.v1.permission.check': {
     request: PermissionCheckRequestV1,
     reply: PermissionCheckReplyV1,
+  },
+  'consent.v1.permission.release': {
+    request: PermissionReleaseRequestV1,
+    reply: PermissionReleaseReplyV1,
+  },
+  'consent.v1.permission.state': {
+    request: PermissionStateRequestV1,
+    reply: PermissionStateReplyV1,
   },
   'consent.v1.permission-request.reserve': {
     request: PermissionRequestReserveRequestV1,
@@ -261,6 +273,24 @@ export const durableConsumers = {
     ackWaitMs: 10_000,
     concurrency: 32,
     orderKey: 'recordingSid',
+  },
+  // The consent ledger: call outcomes and permission replies. Each event is applied in one
+  // transaction keyed by the event, so a redelivery records nothing twice.
+  'consent.call-outcomes': {
+    subject: 'calls.v1.call.status-changed',
+    stream: 'PARLEY_CALLS',
+    service: 'consent',
+    durable: 'consent-call-outcomes',
+    durableEnv: 'CALL_OUTCOMES_CONSUMER',
+    ackWaitMs: 10_000,
+  },
+  'consent.permission-replies': {
+    subject: 'calls.v1.permission.replied',
+    stream: 'PARLEY_CALLS',
+    service: 'consent',
+    durable: 'consent-permission-replies',
+    durableEnv: 'PERMISSION_REPLIES_CONSUMER',
+    ackWaitMs: 10_000,
   },
 } as const satisfies Record<string, DurableConsumerDefinition>;
 

@@ -300,6 +300,7 @@ describe('tenancy, auth and the account resources', () => {
           verification_code: null,
           voice_application_sid: null,
           calling_status: 'DISABLED',
+          callback_permission_status: 'DISABLED',
         },
         webhook: null,
         profile: null,

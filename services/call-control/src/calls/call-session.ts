@@ -2,6 +2,7 @@ import {
   type AccountSid,
   type ApplicationSid,
   type CallSid,
+  isBsuidAddress,
   ParleyError,
   type SessionStartRequestV1,
 } from '@parley/contracts';
@@ -32,10 +33,11 @@ export function voiceParameters(
   if (call.parentCallSid) params.ParentCallSid = call.parentCallSid;
   if (call.callerName) params.CallerName = call.callerName;
   if (extra.profileName) params.ProfileName = extra.profileName;
-  const fromDigits = call.from.replace(/^whatsapp:\+/, '');
-  if (call.direction === 'inbound') params.WaId = fromDigits;
+  const fromDigits = call.from.replace(/^whatsapp:\+?/, '');
+  // A user known only by a BSUID (`whatsapp:US.1349...`) has no WaId: From says who it is.
+  if (call.direction === 'inbound' && !isBsuidAddress(call.from)) params.WaId = fromDigits;
   const fromCountry = countryOf(fromDigits);
-  const toCountry = countryOf(call.to.replace(/^whatsapp:\+/, ''));
+  const toCountry = countryOf(call.to.replace(/^whatsapp:\+?/, ''));
   if (fromCountry) params.FromCountry = params.CallerCountry = fromCountry;
   if (toCountry) params.ToCountry = params.CalledCountry = toCountry;
   return params;

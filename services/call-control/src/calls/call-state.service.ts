@@ -247,6 +247,14 @@ export class CallStateService {
     detail: Record<string, unknown>,
   ): Promise<void> {
     const payload = statusChangedPayload(call, previous, this.clock.now());
+    if (call.direction === 'inbound' && call.senderSid) {
+      // What consent needs to grant callback permission (a user-initiated call).
+      const sender = await manager.findOne(SenderEntity, {
+        where: { sid: call.senderSid },
+        select: { sid: true, callbackPermissionStatus: true },
+      });
+      payload.callbackPermission = sender?.callbackPermissionStatus === 'ENABLED';
+    }
     await manager.insert(
       CallEventEntity,
       eventRow({
@@ -284,6 +292,7 @@ export function statusChangedPayload(
     endTime: call.endTime?.toISOString() ?? null,
     durationSec: call.duration,
     errorCode: call.errorCode,
+    metaCallId: call.metaCallId,
     statusCallback: call.statusCallback
       ? {
           url: call.statusCallback,

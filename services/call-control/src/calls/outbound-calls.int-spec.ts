@@ -80,6 +80,8 @@ describe('outbound (business-initiated) WhatsApp calls through the REST API', ()
       senderSid: t.senderSid,
       business: t.senderId,
       user: `whatsapp:+${waId}`,
+      // The check holds one of the user's call slots for this very call.
+      callSid: sid,
     });
 
     const session = await waitFor(

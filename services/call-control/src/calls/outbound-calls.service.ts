@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   type CommandRequest,
   type CallStatus,
+  type MetaPermissionOpinionV1,
   isTerminalCallStatus,
   newSid,
   ParleyError,
@@ -83,16 +84,14 @@ export class OutboundCalls {
     const sender = await this.voiceSender(accountSid, from);
     if (to.address === sender.senderId)
       throw new ParleyError(21211, 'A WhatsApp sender cannot call itself');
-    await this.consent.assertAllowed({
-      accountSid,
-      senderSid: sender.sid,
-      business: sender.senderId,
-      user: to.address,
-    });
+    const sid = newSid('CA');
+    await this.checkPermission(accountSid, sender, to, sid);
 
-    const call = await this.state.create(
+    const call = await this.createChecked(
+      accountSid,
+      sid,
       {
-        ...this.newCallBase(accountSid, sender, to, timeoutSec, timeLimitSec),
+        ...this.newCallBase(sid, accountSid, sender, to, timeoutSec, timeLimitSec),
         direction: 'outbound-api',
         parentCallSid: null,
         applicationSid: app?.sid ?? null,
@@ -132,15 +131,13 @@ export class OutboundCalls {
     const sender = await this.voiceSender(req.accountSid, from);
     if (to.address === sender.senderId)
       throw new ParleyError(21211, 'A WhatsApp sender cannot call itself');
-    await this.consent.assertAllowed({
-      accountSid: req.accountSid,
-      senderSid: sender.sid,
-      business: sender.senderId,
-      user: to.address,
-    });
-    const call = await this.state.create(
+    const sid = newSid('CA');
+    await this.checkPermission(req.accountSid, sender, to, sid);
+    const call = await this.createChecked(
+      req.accountSid,
+      sid,
       {
-        ...this.newCallBase(req.accountSid, sender, to, req.timeoutSec, req.timeLimitSec),
+        ...this.newCallBase(sid, req.accountSid, sender, to, req.timeoutSec, req.timeLimitSec),
         direction: 'outbound-dial',
         parentCallSid: parent.sid,
         applicationSid: null,
@@ -398,7 +395,73 @@ export class OutboundCalls {
     };
   }
 
+  /**
+   * Asks consent (with Meta's own answer when the second opinion is on): an allowed check
+   * holds one of the user's call slots for `callSid`.
+   */
+  private async checkPermission(
+    accountSid: string,
+    sender: SenderEntity,
+    to: ParsedWhatsAppAddress,
+    callSid: string,
+  ): Promise<void> {
+    const meta = await this.metaOpinion(sender, to);
+    await this.consent.assertAllowed({
+      accountSid,
+      senderSid: sender.sid,
+      business: sender.senderId,
+      user: to.address,
+      callSid,
+      ...(meta ? { meta } : {}),
+    });
+  }
+
+  /** Creates a checked call; a call that cannot be created gives its consent slot back. */
+  private async createChecked(
+    accountSid: string,
+    callSid: string,
+    input: NewCall,
+    opts: Parameters<CallStateService['create']>[1],
+  ): Promise<CallEntity> {
+    try {
+      return await this.state.create(input, opts);
+    } catch (error) {
+      await this.consent.release(accountSid, callSid);
+      throw error;
+    }
+  }
+
+  /**
+   * Meta's `call_permissions` for the user (the second opinion). Meta not answering is
+   * logged and leaves the decision to the ledger.
+   */
+  private async metaOpinion(
+    sender: SenderEntity,
+    to: ParsedWhatsAppAddress,
+  ): Promise<MetaPermissionOpinionV1 | undefined> {
+    if (!this.env.CONSENT_META_SECOND_OPINION) return undefined;
+    try {
+      const res = await this.meta.graph.getCallPermissions(this.meta.credentials(sender), {
+        userWaId: to.digits,
+      });
+      const startCall = res.actions.find((a) => a.action_name === 'start_call');
+      const expiry = res.permission.expiration_time;
+      return {
+        status: res.permission.status,
+        canStartCall: startCall?.can_perform_action ?? false,
+        expiresAt: expiry !== undefined ? new Date(expiry * 1000).toISOString() : null,
+      };
+    } catch (error) {
+      this.logger.warn(
+        { err: error, senderSid: sender.sid },
+        "Meta's call_permissions not available; the ledger decides alone",
+      );
+      return undefined;
+    }
+  }
+
   private newCallBase(
+    sid: string,
     accountSid: string,
     sender: SenderEntity,
     to: ParsedWhatsAppAddress,
@@ -418,7 +481,7 @@ export class OutboundCalls {
     | 'ringDeadline'
   > & { status: CallStatus } {
     return {
-      sid: newSid('CA'),
+      sid,
       accountSid,
       senderSid: sender.sid,
       from: sender.senderId,

@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isErrorCode, NatsBus, ParleyError } from '@parley/contracts';
-import { PARLEY_ENV } from '@parley/nest-kit';
+import {
+  type CommandReply,
+  isErrorCode,
+  type MetaPermissionOpinionV1,
+  NatsBus,
+  ParleyError,
+} from '@parley/contracts';
+import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { type CallControlEnv } from '../config/env.schema';
 import { clientError } from './client-errors';
 
@@ -9,6 +15,10 @@ export interface ConsentQuestion {
   senderSid: string;
   business: string;
   user: string;
+  /** The call the check is for: an allowed check holds one of the user's call slots for it. */
+  callSid?: string;
+  /** Meta's own answer, when asked for a second opinion. */
+  meta?: MetaPermissionOpinionV1;
 }
 
 /**
@@ -20,6 +30,7 @@ export class ConsentClient {
   constructor(
     private readonly bus: NatsBus,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
+    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
 
   async assertAllowed(q: ConsentQuestion): Promise<void> {
@@ -32,6 +43,8 @@ export class ConsentClient {
           senderSid: q.senderSid,
           business: q.business,
           user: q.user,
+          ...(q.callSid ? { callSid: q.callSid } : {}),
+          ...(q.meta ? { meta: q.meta } : {}),
         },
         { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS },
       );
@@ -49,5 +62,36 @@ export class ConsentClient {
       code,
       reply.reason ?? `The WhatsApp user ${q.user} has not granted call permission`,
     );
+  }
+
+  /**
+   * The checked call never reached Meta (it could not even be created): its slot is free
+   * again. Best effort: when consent cannot be told, the slot lapses after its hold time.
+   */
+  async release(accountSid: string, callSid: string): Promise<void> {
+    try {
+      await this.bus.request(
+        'consent.v1.permission.release',
+        { accountSid, callSid },
+        { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS },
+      );
+    } catch (error) {
+      this.logger.warn({ err: error, callSid }, 'call slot not released at consent (it lapses)');
+    }
+  }
+
+  /** The pair's permission, allowances and next refusals (`consent.v1.permission.state`). */
+  async state(q: {
+    accountSid: string;
+    business: string;
+    user: string;
+  }): Promise<CommandReply<'consent.v1.permission.state'>> {
+    try {
+      return await this.bus.request('consent.v1.permission.state', q, {
+        timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS,
+      });
+    } catch (error) {
+      throw clientError(error, 'consent', 20503);
+    }
   }
 }

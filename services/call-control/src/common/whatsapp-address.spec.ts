@@ -1,4 +1,4 @@
-import { parseWhatsAppAddress, whatsAppFromDigits } from './whatsapp-address';
+import { countryOf, parseWhatsAppAddress, whatsAppFromDigits } from './whatsapp-address';
 
 describe('parseWhatsAppAddress', () => {
   it('reads whatsapp:+E.164 and gives Meta digits and the country', () => {
@@ -51,5 +51,24 @@ describe('parseWhatsAppAddress', () => {
   it('writes Meta digits back as an address', () => {
     expect(whatsAppFromDigits('15550100002')).toBe('whatsapp:+15550100002');
     expect(whatsAppFromDigits('+15550100002')).toBe('whatsapp:+15550100002');
+  });
+
+  it('accepts a business-scoped user id (BSUID) wherever a number is accepted', () => {
+    expect(parseWhatsAppAddress('whatsapp:US.13491208655302741918')).toEqual({
+      ok: true,
+      value: {
+        address: 'whatsapp:US.13491208655302741918',
+        e164: '',
+        digits: 'US.13491208655302741918',
+        country: 'US',
+      },
+    });
+    expect(parseWhatsAppAddress('whatsapp:BR.ENT.1502576394655843')).toMatchObject({ ok: true });
+    expect(parseWhatsAppAddress('whatsapp:us.1349')).toEqual({
+      ok: false,
+      problem: 'invalid-number',
+    });
+    expect(whatsAppFromDigits('US.13491208655302741918')).toBe('whatsapp:US.13491208655302741918');
+    expect(countryOf('IN.1648738043044942')).toBe('IN');
   });
 });

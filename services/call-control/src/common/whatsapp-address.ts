@@ -1,11 +1,12 @@
+import { BSUID_PATTERN } from '@parley/contracts';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 export interface ParsedWhatsAppAddress {
-  /** `whatsapp:+<E.164>`. */
+  /** `whatsapp:+<E.164>`, or `whatsapp:<BSUID>`. */
   address: string;
-  /** `+<E.164>`. */
+  /** `+<E.164>` (empty for a BSUID). */
   e164: string;
-  /** Digits only: how Meta writes numbers (`wa_id`, `to`, `from`). */
+  /** Digits only: how Meta writes numbers (`wa_id`, `to`, `from`); a BSUID as it is. */
   digits: string;
   /** ISO 3166 alpha-2, when known. */
   country: string | undefined;
@@ -35,6 +36,18 @@ export function parseWhatsAppAddress(
     return { ok: false, problem: isPhoneNumber(raw) ? 'not-whatsapp' : 'invalid-number' };
   }
   const number = raw.slice('whatsapp:'.length).trim();
+  if (BSUID_PATTERN.test(number)) {
+    // A user known by a business-scoped user id: no number to check, its country is its prefix.
+    return {
+      ok: true,
+      value: {
+        address: `whatsapp:${number}`,
+        e164: '',
+        digits: number,
+        country: number.slice(0, 2),
+      },
+    };
+  }
   if (!/^\+[1-9]\d{6,14}$/.test(number)) return { ok: false, problem: 'invalid-number' };
   const parsed = parsePhoneNumberFromString(number);
   const acceptable = check === 'valid' ? parsed?.isValid() : parsed?.isPossible();
@@ -51,13 +64,15 @@ function isPhoneNumber(raw: string): boolean {
   return !!parsed && parsed.isPossible();
 }
 
-/** `whatsapp:+<digits>` from Meta's digits-only form. */
+/** `whatsapp:+<digits>` from Meta's digits-only form (`whatsapp:<BSUID>` for a BSUID). */
 export function whatsAppFromDigits(digits: string): string {
+  if (BSUID_PATTERN.test(digits)) return `whatsapp:${digits}`;
   return `whatsapp:+${digits.replace(/^\+/, '')}`;
 }
 
-/** The country of a digits-only or E.164 number, when libphonenumber knows it. */
+/** The country of a digits-only or E.164 number (or a BSUID's prefix), when known. */
 export function countryOf(number: string): string | undefined {
+  if (BSUID_PATTERN.test(number)) return number.slice(0, 2);
   const parsed = parsePhoneNumberFromString(number.startsWith('+') ? number : `+${number}`);
   return parsed?.country;
 }

@@ -65,6 +65,14 @@ export const envSchema = baseEnvSchema({ httpPort: 3000 })
      * libphonenumber's metadata) or `possible` (right length only; for test numbers).
      */
     WHATSAPP_NUMBER_CHECK: z.enum(['valid', 'possible']).default('valid'),
+    /**
+     * Ask Meta (`GET /{phone-number-id}/call_permissions`) before each business-initiated
+     * call and give its answer to consent, which counts disagreements; the stricter wins.
+     */
+    CONSENT_META_SECOND_OPINION: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     /** WhatsApp allows 1,000 concurrent calls per business number. */
     SENDER_MAX_CONCURRENT_CALLS: z.coerce.number().int().min(1).max(100_000).default(1000),
     /** REST `Timeout` when not given: an unanswered outbound call ends no-answer after it. */

@@ -29,6 +29,10 @@ export type CallingStatus = (typeof CALLING_STATUSES)[number];
 @Check('senders_sid_check', sidCheck('sid', SID_PREFIXES.sender))
 @Check('senders_active_calls_check', `"active_calls" >= 0`)
 @Check('senders_calling_status_check', oneOfCheck('calling_status', CALLING_STATUSES))
+@Check(
+  'senders_callback_permission_status_check',
+  oneOfCheck('callback_permission_status', CALLING_STATUSES),
+)
 @Index('senders_account_list_idx', ['accountSid', 'dateCreated', 'sid'])
 @Index('senders_sender_id_key', ['senderId'], { unique: true })
 @Index('senders_phone_number_id_key', ['phoneNumberId'], { unique: true })
@@ -76,6 +80,18 @@ export class SenderEntity {
   /** What was last set at Meta (`POST /settings` calling.status). */
   @Column({ name: 'calling_status', type: 'varchar', length: 16, default: 'DISABLED' })
   callingStatus!: CallingStatus;
+
+  /**
+   * Meta's `callback_permission_status` as last set through Parley: when ENABLED, a user who
+   * calls the sender grants it permission to call back (consent records the grant).
+   */
+  @Column({
+    name: 'callback_permission_status',
+    type: 'varchar',
+    length: 16,
+    default: 'DISABLED',
+  })
+  callbackPermissionStatus!: CallingStatus;
 
   @Column({ type: 'varchar', length: 32, default: 'ONLINE' })
   status!: SenderStatus;

@@ -17,6 +17,9 @@ export const SenderResource = z.object({
       .nullable()
       .describe('Setting it enables WhatsApp calling at Meta; null disables it'),
     calling_status: z.enum(['ENABLED', 'DISABLED']).describe('What was last set at Meta'),
+    callback_permission_status: z
+      .enum(['ENABLED', 'DISABLED'])
+      .describe('ENABLED: a user who calls the sender grants it permission to call back'),
   }),
   webhook: z.null(),
   profile: z.object({ name: z.string().nullable() }).nullable(),
@@ -53,6 +56,7 @@ export function serializeSender(
       verification_code: null,
       voice_application_sid: sender.voiceApplicationSid,
       calling_status: sender.callingStatus,
+      callback_permission_status: sender.callbackPermissionStatus,
     },
     webhook: null,
     profile: sender.profileName !== null ? { name: sender.profileName } : null,

@@ -43,6 +43,13 @@ const voiceApplicationSid = z
   .optional()
   .describe('An AP sid turns WhatsApp calling on at Meta; null turns it off');
 
+const callbackPermissionStatus = z
+  .enum(['ENABLED', 'DISABLED'])
+  .optional()
+  .describe(
+    "Meta's callback_permission_status, set at Meta: ENABLED lets a user's call grant call permission",
+  );
+
 /** Body of `POST /v2/Channels/Senders` (JSON). Secrets are write-only. */
 export const SenderCreateBody = registerComponent(
   'SenderCreateRequest',
@@ -76,6 +83,7 @@ export const SenderCreateBody = registerComponent(
       ),
       webhook_verify_token: verifyToken(false).optional(),
       voice_application_sid: voiceApplicationSid,
+      callback_permission_status: callbackPermissionStatus,
     }),
     profile,
   }),
@@ -92,6 +100,7 @@ export const SenderUpdateBody = registerComponent(
         app_secret: requiredText('configuration.app_secret', 512).optional(),
         webhook_verify_token: verifyToken(true).nullable().optional(),
         voice_application_sid: voiceApplicationSid,
+        callback_permission_status: callbackPermissionStatus,
       })
       .optional(),
     profile,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { newSid, ParleyError } from '@parley/contracts';
-import { MetaGraphError } from '@parley/meta-graph';
+import { type CallingSettings, MetaGraphError } from '@parley/meta-graph';
 import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { type Repository } from 'typeorm';
 import { ApplicationsService } from '../applications/applications.service';
@@ -58,6 +58,7 @@ export class SendersService {
       verifyTokenDigest: verifyToken ? tokenDigest(verifyToken) : null,
       voiceApplicationSid: appSid,
       callingStatus: 'DISABLED',
+      callbackPermissionStatus: 'DISABLED',
       status: 'ONLINE',
       profileName: command.profile?.name ?? null,
       activeCalls: 0,
@@ -65,6 +66,10 @@ export class SendersService {
     if (appSid !== null) {
       await this.setCalling(sender, 'ENABLED');
       sender.callingStatus = 'ENABLED';
+    }
+    if (cfg.callback_permission_status === 'ENABLED') {
+      await this.setCallbackPermission(sender, 'ENABLED');
+      sender.callbackPermissionStatus = 'ENABLED';
     }
     try {
       await this.senders.insert(sender);
@@ -110,6 +115,11 @@ export class SendersService {
       if (sender.callingStatus !== wanted) await this.setCalling(effective, wanted);
       changes.voiceApplicationSid = appSid;
       changes.callingStatus = wanted;
+    }
+    const callback = cfg.callback_permission_status;
+    if (callback !== undefined && callback !== sender.callbackPermissionStatus) {
+      await this.setCallbackPermission({ ...sender, ...changes }, callback);
+      changes.callbackPermissionStatus = callback;
     }
     if (Object.keys(changes).length) await this.senders.update({ sid, accountSid }, changes);
     return this.get(accountSid, sid);
@@ -210,17 +220,34 @@ export class SendersService {
   }
 
   private async setCalling(sender: SenderEntity, status: 'ENABLED' | 'DISABLED'): Promise<void> {
+    await this.updateSettings(sender, { status }, `calling ${status}`);
+  }
+
+  /** Meta's `callback_permission_status`: asked of Meta first, saved only when Meta agreed. */
+  private async setCallbackPermission(
+    sender: SenderEntity,
+    status: 'ENABLED' | 'DISABLED',
+  ): Promise<void> {
+    await this.updateSettings(
+      sender,
+      { callback_permission_status: status },
+      `callback permission ${status}`,
+    );
+  }
+
+  private async updateSettings(
+    sender: SenderEntity,
+    calling: CallingSettings,
+    what: string,
+  ): Promise<void> {
     try {
-      await this.meta.graph.updateCallingSettings(this.meta.credentials(sender), { status });
-      this.logger.info(
-        { senderSid: sender.sid, calling: status },
-        'calling settings updated at Meta',
-      );
+      await this.meta.graph.updateCallingSettings(this.meta.credentials(sender), calling);
+      this.logger.info({ senderSid: sender.sid, calling }, 'calling settings updated at Meta');
     } catch (error) {
       if (error instanceof MetaGraphError) {
         throw new ParleyError(
           error.twilioCode,
-          `Meta refused to set calling ${status} on ${sender.senderId}: ${error.message}`,
+          `Meta refused to set ${what} on ${sender.senderId}: ${error.message}`,
           { cause: error },
         );
       }

@@ -126,6 +126,25 @@ export class FakePeers {
   readonly sessions: SessionStartRequestV1[] = [];
   readonly redirects: SessionStartRequestV1[] = [];
   readonly consentQuestions: CommandRequest<'consent.v1.permission.check'>[] = [];
+  readonly consentReleases: CommandRequest<'consent.v1.permission.release'>[] = [];
+  readonly consentStateQuestions: CommandRequest<'consent.v1.permission.state'>[] = [];
+  /** What consent answers to `consent.v1.permission.state` (set by a test). */
+  consentState: (
+    q: CommandRequest<'consent.v1.permission.state'>,
+  ) => CommandReply<'consent.v1.permission.state'> = (q) => ({
+    business: q.business,
+    user: q.user,
+    permission: 'none',
+    permissionSource: null,
+    grantedAt: null,
+    expiresAt: null,
+    consecutiveMissedCalls: 0,
+    reprompt: false,
+    calls: [],
+    requests: [],
+    nextCall: { allowed: false, errorCode: 37000, reason: 'permission-required: none' },
+    nextRequest: { allowed: true, errorCode: null, reason: null },
+  });
   readonly closedLegs: string[] = [];
   /** Recordings media was asked for, and those still running. */
   readonly recordingStarts: CommandRequest<'media.v1.recording.start'>[] = [];
@@ -227,7 +246,17 @@ export class FakePeers {
       this.consentQuestions.push(req);
       return Promise.resolve(this.consent(req));
     });
-    this.subs.push(this.consentSub);
+    this.subs.push(
+      this.consentSub,
+      this.bus.handle('consent.v1.permission.release', (req) => {
+        this.consentReleases.push(req);
+        return Promise.resolve({ released: true });
+      }),
+      this.bus.handle('consent.v1.permission.state', (req) => {
+        this.consentStateQuestions.push(req);
+        return Promise.resolve(this.consentState(req));
+      }),
+    );
     return this;
   }
 
