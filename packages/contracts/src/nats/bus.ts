@@ -105,6 +105,16 @@ export interface DurableConsumerOptions<S extends DurableEventSubject> {
   ackWaitMs?: number;
   /** Deliveries before a message is given up on (and reported). */
   maxDeliver?: number;
+  /**
+   * Where a message goes once `maxDeliver` deliveries failed (a dead-letter store). With
+   * it, JetStream's own limit is lifted: the message is acked only after this resolved,
+   * so a message whose dead letter could not be written is delivered again, never lost.
+   */
+  onExhausted?: (
+    payload: EventPayload<S>,
+    ctx: HandlerContext & { deliveries: number },
+    error: unknown,
+  ) => Promise<void>;
   /** Where a new durable starts: every retained message (default) or only new ones. */
   startAt?: 'all' | 'new';
 }
@@ -293,7 +303,7 @@ export class NatsBus {
       deliver_policy: opts.startAt === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
       filter_subject: this.wireSubject(opts.subject),
       ack_wait: ackWaitMs * 1_000_000,
-      max_deliver: opts.maxDeliver ?? 10,
+      max_deliver: opts.onExhausted ? -1 : (opts.maxDeliver ?? 10),
     });
     const consumer = await this.js.consumers.get(stream, durable);
     const messages: ConsumerMessages = await consumer.consume({ max_messages: 64 });
@@ -327,6 +337,20 @@ export class NatsBus {
       await m.ackAck();
     } catch (error) {
       this.report('handler-failed', received, error);
+      const deliveries = m.info.deliveryCount;
+      if (opts.onExhausted && deliveries >= (opts.maxDeliver ?? 10)) {
+        try {
+          await opts.onExhausted(
+            parsed,
+            { ...this.context(received, m.headers), deliveries },
+            error,
+          );
+          await m.ackAck();
+          return;
+        } catch (deadLetterError) {
+          this.report('handler-failed', received, deadLetterError);
+        }
+      }
       // Back off with the delivery count so a failing dependency is not hammered.
       m.nak(Math.min(30_000, 500 * 2 ** Math.min(m.info.redeliveryCount, 6)));
     }
