@@ -13,6 +13,8 @@ import { CallEntity } from './calls/call.entity';
 import { CallsModule } from './calls/calls.module';
 import { CommonModule } from './common/common.module';
 import { envSchema, type CallControlEnv } from './config/env.schema';
+import { DeadLetterEntity } from './dead-letters/dead-letter.entity';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { migrations } from './database/migrations';
 import { HttpModule } from './http/http.module';
 import { MetaWebhookEventEntity } from './meta-webhooks/meta-webhook-event.entity';
@@ -35,6 +37,7 @@ export const entities = [
   CallEventEntity,
   MetaWebhookEventEntity,
   RecordingEntity,
+  DeadLetterEntity,
 ];
 
 export const service: ServiceDefinition<CallControlEnv> = {
@@ -57,6 +60,7 @@ export const service: ServiceDefinition<CallControlEnv> = {
     ClientsModule,
     CallsModule,
     RecordingsModule,
+    DeadLettersModule,
     MetaWebhooksModule,
     OpenApiModule,
   ],

@@ -83,6 +83,18 @@ export class BusRequestError extends Error {
   }
 }
 
+/**
+ * Thrown by a durable event handler when no redelivery can help (the event names nothing
+ * this service knows): with a dead-letter store it goes there at once, else it is retried
+ * like any failure.
+ */
+export class UnprocessableEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnprocessableEventError';
+  }
+}
+
 /** Result of a durable publish: `duplicate` is true when JetStream dropped it as a repeat. */
 export interface DurablePublishAck {
   stream: string;
@@ -338,7 +350,8 @@ export class NatsBus {
     } catch (error) {
       this.report('handler-failed', received, error);
       const deliveries = m.info.deliveryCount;
-      if (opts.onExhausted && deliveries >= (opts.maxDeliver ?? 10)) {
+      const hopeless = error instanceof UnprocessableEventError;
+      if (opts.onExhausted && (hopeless || deliveries >= (opts.maxDeliver ?? 10))) {
         try {
           await opts.onExhausted(
             parsed,

@@ -13,6 +13,7 @@ import {
   type RecordingStatusCallbackConfig,
   type RecordingStatusChangedV1,
   type RecordingTrack,
+  UnprocessableEventError,
 } from '@parley/contracts';
 import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import {
@@ -168,20 +169,17 @@ export class RecordingsService implements OnModuleInit {
   async complete(e: RecordingCompletedV1): Promise<void> {
     const call = await this.calls.findBySid(e.callSid);
     if (!call || call.accountSid !== e.accountSid) {
-      // Nothing to attach it to: another installation's message, or a call deleted since.
-      this.logger.error(
-        { recordingSid: e.recordingSid, callSid: e.callSid },
-        'a finished recording names no call of its account; not recorded',
+      // Nothing to attach it to (another installation's message, or a call deleted since):
+      // kept as a dead letter, where an operator sees it.
+      throw new UnprocessableEventError(
+        `finished recording ${e.recordingSid} names no call ${e.callSid} of account ${e.accountSid}`,
       );
-      return;
     }
     const existing = await this.recordings.findOneBy({ sid: e.recordingSid });
     if (existing && existing.accountSid !== e.accountSid) {
-      this.logger.error(
-        { recordingSid: e.recordingSid },
-        'a finished recording names another account than its row; ignored',
+      throw new UnprocessableEventError(
+        `finished recording ${e.recordingSid} names another account than its row`,
       );
-      return;
     }
     const row =
       existing ??
@@ -202,6 +200,35 @@ export class RecordingsService implements OnModuleInit {
     row.errorCode = e.status === 'failed' ? (row.errorCode ?? RECORDING_FAILED) : null;
     await this.recordings.save(row);
     await this.publish(row);
+  }
+
+  /**
+   * The reconciler's ending of a recording media never reported (its completion lost, or
+   * media gone): only while the row is still in-progress, so a completion that arrives
+   * meanwhile wins. Returns whether it closed the row.
+   */
+  async closeUnreported(
+    row: RecordingEntity,
+    outcome: { status: 'completed'; durationSec: number; channels: 1 | 2 } | { status: 'failed' },
+  ): Promise<boolean> {
+    const changes: Partial<RecordingEntity> =
+      outcome.status === 'completed'
+        ? {
+            status: 'completed',
+            duration: outcome.durationSec,
+            channels: outcome.channels,
+            errorCode: null,
+          }
+        : { status: 'failed', duration: 0, errorCode: RECORDING_FAILED };
+    const result = await this.recordings
+      .createQueryBuilder()
+      .update(RecordingEntity)
+      .set(changes)
+      .where("sid = :sid AND status = 'in-progress'", { sid: row.sid })
+      .execute();
+    if (!result.affected) return false;
+    await this.publish({ ...row, ...changes });
+    return true;
   }
 
   async get(accountSid: string, sid: string, callSid?: string): Promise<RecordingEntity> {
