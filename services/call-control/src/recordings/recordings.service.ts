@@ -26,6 +26,7 @@ import { type CallEntity } from '../calls/call.entity';
 import { CallDomainEvents } from '../calls/call-domain-events';
 import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
+import { CustomerUrls } from '../common/customer-urls';
 import {
   applyKeyset,
   buildPage,
@@ -76,6 +77,7 @@ export class RecordingsService implements OnModuleInit {
     private readonly bus: NatsBus,
     private readonly clock: Clock,
     @Inject(RECORDING_STORAGE) private readonly storage: RecordingStorage,
+    private readonly urls: CustomerUrls,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
@@ -254,6 +256,7 @@ export class RecordingsService implements OnModuleInit {
     command: StartRecordingCommand,
   ): Promise<RecordingEntity> {
     const call = await this.calls.get(accountSid, callSid);
+    this.urls.assertAllowed({ RecordingStatusCallback: command.RecordingStatusCallback });
     const url = command.RecordingStatusCallback;
     return this.start(call, {
       source: 'StartCallRecordingAPI',
