@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   21212: { status: 400, message: "Invalid 'From' Phone Number" },
   21213: { status: 400, message: "'From' phone number is required" },
   21220: { status: 400, message: 'Invalid call state' },
+  21609: { status: 400, message: 'Invalid StatusCallbackUrl' },
   // 37xxx: WhatsApp voice
   37000: { status: 400, message: 'WhatsApp call permission not granted' },
   37003: { status: 409, message: 'Duplicate WhatsApp call in progress' },

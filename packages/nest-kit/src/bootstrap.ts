@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type MicroserviceOptions } from '@nestjs/microservices';
@@ -6,6 +8,8 @@ import { NatsBus, type ServiceName } from '@parley/contracts';
 import { type z } from 'zod';
 import { ConfigError, loadEnv, type BaseEnv } from './config/env';
 import { ParleyCoreModule } from './core.module';
+import { HealthController } from './health/health.controller';
+import { MetricsService } from './metrics/metrics';
 import { type ServiceDatabaseConfig } from './database/database';
 import { createLogger, PinoNestLogger, type ParleyLogger } from './logging/logger';
 import { NamespacedNatsServer } from './nats/namespaced-nats.server';
@@ -31,6 +35,8 @@ export interface RunningService<E extends BaseEnv> {
   logger: ParleyLogger;
   /** Base URL of the HTTP listener. */
   url: string;
+  /** Base URL of the internal listener (`/metrics`, `/statusz`) when INTERNAL_HTTP_PORT is set. */
+  internalUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -101,12 +107,31 @@ export async function bootstrap<E extends BaseEnv>(
       { inheritAppConfig: true },
     );
     await app.startAllMicroservices();
+    if (env.INTERNAL_HTTP_PORT !== undefined) hideInternalRoutes(app);
     await app.listen(env.HTTP_PORT, env.HTTP_HOST);
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;
   }
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  let internal: Server | undefined;
+  let internalUrl: string | undefined;
+  if (env.INTERNAL_HTTP_PORT !== undefined) {
+    try {
+      internal = await listenInternal(app, env.INTERNAL_HTTP_PORT, env.INTERNAL_HTTP_HOST);
+    } catch (error) {
+      await app.close().catch(() => undefined);
+      throw error;
+    }
+    const address = internal.address() as AddressInfo;
+    internalUrl = `http://${env.INTERNAL_HTTP_HOST}:${address.port}`;
+  }
+  if (env.NODE_ENV !== 'production') {
+    logger.warn(
+      { nodeEnv: env.NODE_ENV },
+      `${def.name} runs with NODE_ENV=${env.NODE_ENV}: development defaults (such as a publicly known secrets key) may apply; never use it for real data`,
+    );
+  }
   app.get(NatsBus).publish('ops.v1.service.started', {
     service: def.name,
     instanceId: info.instanceId,
@@ -114,8 +139,69 @@ export async function bootstrap<E extends BaseEnv>(
     startedAt: info.startedAt.toISOString(),
   });
   if (options.handleSignals ?? true) exitOnSignals(app, env, logger);
-  logger.info({ url, version: def.version }, `${def.name} ready`);
-  return { app, env, info, logger, url, close: () => app.close() };
+  logger.info({ url, internalUrl, version: def.version }, `${def.name} ready`);
+  const close = async () => {
+    if (internal) {
+      const server = internal;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+    }
+    await app.close();
+  };
+  return { app, env, info, logger, url, internalUrl, close };
+}
+
+/** Operator-only routes that move to the internal port when it is configured. */
+const INTERNAL_ROUTES = new Set(['/metrics', '/statusz']);
+
+/** The public listener answers 404 for the internal routes, as for any unknown path. */
+function hideInternalRoutes(app: INestApplication): void {
+  app.use(
+    (
+      req: { path?: string; url?: string },
+      res: { status(code: number): { json(body: unknown): void } },
+      next: () => void,
+    ) => {
+      const path = (req.path ?? req.url ?? '').replace(/\/+$/, '');
+      if (!INTERNAL_ROUTES.has(path)) return next();
+      res
+        .status(404)
+        .json({ code: 20404, message: 'The requested resource was not found', status: 404 });
+    },
+  );
+}
+
+/** `/metrics` and `/statusz` on their own listener (bind it to a cluster-internal address). */
+async function listenInternal(app: INestApplication, port: number, host: string): Promise<Server> {
+  const metrics = app.get(MetricsService);
+  const health = app.get(HealthController);
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0]?.replace(/\/+$/, '');
+    const send = (status: number, type: string, body: string) => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    if (req.method !== 'GET' || !path || !INTERNAL_ROUTES.has(path)) {
+      send(404, 'application/json', JSON.stringify({ code: 20404, status: 404 }));
+      return;
+    }
+    const body =
+      path === '/metrics'
+        ? metrics.registry.metrics().then((text) => [metrics.registry.contentType, text] as const)
+        : health.statusz().then((report) => ['application/json', JSON.stringify(report)] as const);
+    body.then(
+      ([type, text]) => send(200, type, text),
+      () => send(500, 'application/json', JSON.stringify({ code: 20500, status: 500 })),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
 }
 
 function exitOnSignals(app: INestApplication, env: BaseEnv, logger: ParleyLogger): void {

@@ -155,6 +155,7 @@ export class ParleyCoreModule {
         ShutdownState,
         PeriodicTasks,
         BackgroundTasks,
+        DurableEventHandlers,
       ],
     };
   }

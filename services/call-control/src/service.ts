@@ -14,6 +14,8 @@ import { CallEntity } from './calls/call.entity';
 import { CallsModule } from './calls/calls.module';
 import { CommonModule } from './common/common.module';
 import { envSchema, type CallControlEnv } from './config/env.schema';
+import { DeadLetterEntity } from './dead-letters/dead-letter.entity';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { migrations } from './database/migrations';
 import { HttpModule } from './http/http.module';
 import { MetaWebhookEventEntity } from './meta-webhooks/meta-webhook-event.entity';
@@ -36,6 +38,7 @@ export const entities = [
   CallEventEntity,
   MetaWebhookEventEntity,
   RecordingEntity,
+  DeadLetterEntity,
 ];
 
 export const service: ServiceDefinition<CallControlEnv> = {
@@ -59,6 +62,7 @@ export const service: ServiceDefinition<CallControlEnv> = {
     CallsModule,
     RecordingsModule,
     CallPermissionsModule,
+    DeadLettersModule,
     MetaWebhooksModule,
     OpenApiModule,
   ],

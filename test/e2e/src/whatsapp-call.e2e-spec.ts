@@ -104,6 +104,7 @@ describe('A WhatsApp call through every service', () => {
       // The test's TwiML app and its audio are on loopback, which production refuses.
       TWIML_FETCH_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
       MEDIA_FETCH_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
+      OUTBOUND_URL_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
       PARLEY_DEV_ACCOUNT_SID: ACCOUNT_SID,
       PARLEY_DEV_AUTH_TOKEN: AUTH_TOKEN,
       ...(process.env.MEDIASOUP_WORKER_BIN

@@ -83,6 +83,18 @@ export class BusRequestError extends Error {
   }
 }
 
+/**
+ * Thrown by a durable event handler when no redelivery can help (the event names nothing
+ * this service knows): with a dead-letter store it goes there at once, else it is retried
+ * like any failure.
+ */
+export class UnprocessableEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnprocessableEventError';
+  }
+}
+
 /** Result of a durable publish: `duplicate` is true when JetStream dropped it as a repeat. */
 export interface DurablePublishAck {
   stream: string;
@@ -105,6 +117,16 @@ export interface DurableConsumerOptions<S extends DurableEventSubject> {
   ackWaitMs?: number;
   /** Deliveries before a message is given up on (and reported). */
   maxDeliver?: number;
+  /**
+   * Where a message goes once `maxDeliver` deliveries failed (a dead-letter store). With
+   * it, JetStream's own limit is lifted: the message is acked only after this resolved,
+   * so a message whose dead letter could not be written is delivered again, never lost.
+   */
+  onExhausted?: (
+    payload: EventPayload<S>,
+    ctx: HandlerContext & { deliveries: number },
+    error: unknown,
+  ) => Promise<void>;
   /** Where a new durable starts: every retained message (default) or only new ones. */
   startAt?: 'all' | 'new';
   /**
@@ -304,7 +326,7 @@ export class NatsBus {
       deliver_policy: opts.startAt === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
       filter_subject: this.wireSubject(opts.subject),
       ack_wait: ackWaitMs * 1_000_000,
-      max_deliver: opts.maxDeliver ?? 10,
+      max_deliver: opts.onExhausted ? -1 : (opts.maxDeliver ?? 10),
     });
     const consumer = await this.js.consumers.get(stream, durable);
     const concurrency = Math.max(1, opts.concurrency ?? 1);
@@ -356,6 +378,21 @@ export class NatsBus {
       await m.ackAck();
     } catch (error) {
       this.report('handler-failed', received, error);
+      const deliveries = m.info.deliveryCount;
+      const hopeless = error instanceof UnprocessableEventError;
+      if (opts.onExhausted && (hopeless || deliveries >= (opts.maxDeliver ?? 10))) {
+        try {
+          await opts.onExhausted(
+            parsed,
+            { ...this.context(received, m.headers), deliveries },
+            error,
+          );
+          await m.ackAck();
+          return;
+        } catch (deadLetterError) {
+          this.report('handler-failed', received, deadLetterError);
+        }
+      }
       // Back off with the delivery count so a failing dependency is not hammered.
       m.nak(Math.min(30_000, 500 * 2 ** Math.min(m.info.redeliveryCount, 6)));
     }

@@ -231,6 +231,8 @@ export interface DurableConsumerDefinition<S extends DurableEventSubject = Durab
   /** Delivery options, as NatsBus.consumeDurable takes them (its defaults otherwise). */
   ackWaitMs?: number;
   maxDeliver?: number;
+  /** Environment variable of the owning service that may change `maxDeliver`. */
+  maxDeliverEnv?: string;
   startAt?: 'all' | 'new';
   /** Messages handled at once per process, and the payload field that keeps its order. */
   concurrency?: number;
@@ -250,6 +252,9 @@ export const durableConsumers = {
     durable: 'call-control-recordings',
     // Existing installations (and the test harness) may name the durable themselves.
     durableEnv: 'RECORDINGS_CONSUMER',
+    // After this many failed deliveries a completion goes to call-control's dead letters.
+    maxDeliver: 10,
+    maxDeliverEnv: 'RECORDINGS_MAX_DELIVER',
   },
   // Recording a callback is one insert: a short ack wait brings an event taken by a
   // stopping replica back soon (a repeat records nothing).

@@ -4,6 +4,7 @@ import {
   CallPermissionsResponse,
   ConnectResponse,
   MessageResponse,
+  PhoneNumberResponse,
   SuccessResponse,
   type CallingSettings,
   type GraphCredentials,
@@ -149,6 +150,22 @@ export class MetaGraphClient {
   /** End a call in any direction. Repeating a terminate cannot ring anyone. */
   async terminateCall(credentials: GraphCredentials, args: { callId: string }): Promise<void> {
     await this.callAction(credentials, 'terminate', args.callId, 'idempotent');
+  }
+
+  /**
+   * `GET /{PHONE_NUMBER_ID}`: proves the access token controls the number (Graph answers
+   * an error for a number the token cannot read) and gives its display number.
+   */
+  async getPhoneNumber(credentials: GraphCredentials): Promise<PhoneNumberResponse> {
+    return this.request({
+      operation: 'phone_number',
+      method: 'GET',
+      credentials,
+      path: `/${credentials.phoneNumberId}`,
+      query: { fields: 'id,display_phone_number' },
+      retry: 'idempotent',
+      response: PhoneNumberResponse,
+    });
   }
 
   /** `POST /{PHONE_NUMBER_ID}/settings` with a `calling` object (enable/disable calling...). */

@@ -13,6 +13,12 @@ export const ConnectResponse = z
   })
   .passthrough();
 
+/** `GET /{PHONE_NUMBER_ID}`: the number, as its token can read it. */
+export const PhoneNumberResponse = z
+  .object({ id: z.string().min(1), display_phone_number: z.string().optional() })
+  .passthrough();
+export type PhoneNumberResponse = z.infer<typeof PhoneNumberResponse>;
+
 export const SuccessResponse = z
   .object({ messaging_product: z.literal('whatsapp').optional(), success: z.literal(true) })
   .passthrough();

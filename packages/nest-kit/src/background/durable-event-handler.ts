@@ -1,7 +1,8 @@
 import { Inject, Injectable, SetMetadata, type OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
 import {
   durableConsumer,
+  eventSchema,
   type DurableConsumer,
   type DurableConsumerName,
   type DurableConsumerSubject,
@@ -14,6 +15,27 @@ import { type ParleyLogger } from '../logging/logger';
 import { PARLEY_ENV, PARLEY_LOGGER, SERVICE_INFO, type ServiceInfo } from '../tokens';
 
 const DURABLE_EVENT_HANDLER = 'parley:durable-event-handler';
+
+/** A message every delivery of which failed, as a dead-letter store receives it. */
+export interface DeadLetter {
+  consumer: DurableConsumerName;
+  subject: string;
+  payload: unknown;
+  correlationId: string | undefined;
+  deliveries: number;
+  error: unknown;
+}
+
+/**
+ * Where a service keeps messages its durable consumers gave up on (provide it under
+ * DEAD_LETTER_SINK in any module). With a sink, nothing is dropped after `maxDeliver`
+ * failed deliveries: the message is stored, and acked only once stored. Without one,
+ * JetStream stops delivering it after `maxDeliver` (and the bus reports it).
+ */
+export interface DeadLetterSink {
+  store(letter: DeadLetter): Promise<void>;
+}
+export const DEAD_LETTER_SINK = Symbol('DEAD_LETTER_SINK');
 
 type DurableHandlerMethod<C extends DurableConsumerName> = (
   payload: EventPayload<DurableConsumerSubject<C>>,
@@ -41,11 +63,13 @@ export function DurableEventHandler<C extends DurableConsumerName>(consumer: C) 
 @Injectable()
 export class DurableEventHandlers implements OnApplicationBootstrap {
   private readonly running: { name: DurableConsumerName; consumer: DurableConsumer }[] = [];
+  private readonly handlers = new Map<DurableConsumerName, DurableHandlerMethod<never>>();
 
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
+    private readonly moduleRef: ModuleRef,
     private readonly bus: NatsBus,
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
     @Inject(PARLEY_ENV) private readonly env: BaseEnv,
@@ -70,6 +94,22 @@ export class DurableEventHandlers implements OnApplicationBootstrap {
     }
   }
 
+  /**
+   * Runs a consumer's handler on a payload again (re-driving a dead letter); throws what
+   * the handler throws. The payload is validated against the subject's contract first.
+   */
+  async redeliver(name: DurableConsumerName, payload: unknown): Promise<void> {
+    const handler = this.handlers.get(name);
+    if (!handler) throw new Error(`no handler of durable consumer ${name} in this service`);
+    const def = durableConsumer(name);
+    const parsed = eventSchema(def.subject).parse(payload);
+    await handler(parsed as never, {
+      subject: def.subject,
+      correlationId: undefined,
+      headers: undefined,
+    });
+  }
+
   /** Stops every consumer; messages in flight finish first. */
   async stopAll(): Promise<void> {
     const stopping = this.running.splice(0);
@@ -91,13 +131,32 @@ export class DurableEventHandlers implements OnApplicationBootstrap {
       ? (this.env as unknown as Record<string, unknown>)[def.durableEnv]
       : undefined;
     const durable = typeof renamed === 'string' && renamed ? renamed : def.durable;
-    const consumer = await this.bus.consumeDurable({
+    const maxDeliverSetting = def.maxDeliverEnv
+      ? (this.env as unknown as Record<string, unknown>)[def.maxDeliverEnv]
+      : undefined;
+    const maxDeliver = typeof maxDeliverSetting === 'number' ? maxDeliverSetting : def.maxDeliver;
+    const sink = this.deadLetterSink();
+    this.handlers.set(name, handler);
+    const consumer = await this.bus.consumeDurable<DurableConsumerSubject<C>>({
       stream: def.stream,
       durable,
       subject: def.subject,
       handler,
       ...(def.ackWaitMs !== undefined ? { ackWaitMs: def.ackWaitMs } : {}),
-      ...(def.maxDeliver !== undefined ? { maxDeliver: def.maxDeliver } : {}),
+      ...(maxDeliver !== undefined ? { maxDeliver } : {}),
+      ...(sink
+        ? {
+            onExhausted: (payload, ctx, error) =>
+              sink.store({
+                consumer: name,
+                subject: ctx.subject,
+                payload,
+                correlationId: ctx.correlationId,
+                deliveries: ctx.deliveries,
+                error,
+              }),
+          }
+        : {}),
       ...(def.startAt !== undefined ? { startAt: def.startAt } : {}),
       ...(def.concurrency !== undefined ? { concurrency: def.concurrency } : {}),
       // A payload field, as the registry's unit test checks.
@@ -107,5 +166,13 @@ export class DurableEventHandlers implements OnApplicationBootstrap {
     });
     this.running.push({ name, consumer });
     this.logger.debug({ consumer: name, stream: def.stream, durable }, 'durable consumer started');
+  }
+
+  private deadLetterSink(): DeadLetterSink | undefined {
+    try {
+      return this.moduleRef.get<DeadLetterSink>(DEAD_LETTER_SINK, { strict: false });
+    } catch {
+      return undefined;
+    }
   }
 }

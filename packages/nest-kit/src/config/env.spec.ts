@@ -9,6 +9,9 @@ describe('loadEnv', () => {
     expect(env.NATS_URL).toBe('nats://127.0.0.1:4222');
     expect(env.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/parley');
     expect(env.LOG_LEVEL).toBe('info');
+    // Built services default to production: development needs NODE_ENV set explicitly.
+    expect(env.NODE_ENV).toBe('production');
+    expect(env.INTERNAL_HTTP_PORT).toBeUndefined();
   });
 
   it('converts numbers', () => {

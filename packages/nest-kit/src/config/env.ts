@@ -65,15 +65,39 @@ export function cidrListEnv() {
  */
 export function baseEnvSchema(defaults: { httpPort: number }) {
   return z.object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    /**
+     * Production unless told otherwise: development conveniences (a publicly known
+     * secrets key, for one) need NODE_ENV=development (or test) set explicitly.
+     */
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
     HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     HTTP_PORT: port.default(defaults.httpPort),
+    /**
+     * When set, `/metrics` and `/statusz` are served on this port only (bound to
+     * INTERNAL_HTTP_HOST) and the public port answers 404 for them. 0 picks a free port.
+     */
+    INTERNAL_HTTP_PORT: port.optional(),
+    INTERNAL_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
     DATABASE_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/parley'),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     NATS_URL: natsUrls.default('nats://127.0.0.1:4222'),
+    /** NATS authentication: user and password, or a token, or a `.creds` file (JWT + nkey). */
+    NATS_USER: z.string().min(1).optional(),
+    NATS_PASSWORD: z.string().min(1).optional(),
+    NATS_TOKEN: z.string().min(1).optional(),
+    NATS_CREDS_FILE: z.string().min(1).optional(),
+    /** TLS to NATS: a CA to trust, and a client certificate and key for mutual TLS. */
+    NATS_TLS_CA_FILE: z.string().min(1).optional(),
+    NATS_TLS_CERT_FILE: z.string().min(1).optional(),
+    NATS_TLS_KEY_FILE: z.string().min(1).optional(),
+    /** Require TLS even when the URL says nats:// (tls:// URLs always do). */
+    NATS_TLS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     /**
      * Prefix of every NATS subject, stream and durable consumer of this deployment, so
      * several deployments (or test runs) share one NATS without meeting. Empty: none.

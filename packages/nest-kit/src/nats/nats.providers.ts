@@ -1,6 +1,7 @@
 import { type Provider } from '@nestjs/common';
 import { NatsBus } from '@parley/contracts';
-import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
 import { type BaseEnv } from '../config/env';
 import { currentCorrelationId } from '../logging/correlation';
 import { type ParleyLogger } from '../logging/logger';
@@ -12,15 +13,45 @@ import {
   type ServiceInfo,
 } from '../tokens';
 
-/** Connection options shared by the bus and the NestJS NATS transport: reconnect forever. */
-export function natsConnectionOptions(env: BaseEnv, name: string): ConnectionOptions {
-  return {
+/** The NATS settings natsConnectionOptions reads (every service's env has them). */
+export type NatsEnv = Pick<
+  BaseEnv,
+  | 'NATS_URL'
+  | 'NATS_USER'
+  | 'NATS_PASSWORD'
+  | 'NATS_TOKEN'
+  | 'NATS_CREDS_FILE'
+  | 'NATS_TLS'
+  | 'NATS_TLS_CA_FILE'
+  | 'NATS_TLS_CERT_FILE'
+  | 'NATS_TLS_KEY_FILE'
+>;
+
+/**
+ * Connection options shared by the bus and the NestJS NATS transport: reconnect forever,
+ * with the deployment's credentials (user/password, token or a creds file) and TLS.
+ */
+export function natsConnectionOptions(env: NatsEnv, name: string): ConnectionOptions {
+  const options: ConnectionOptions = {
     servers: env.NATS_URL.split(',').map((s) => s.trim()),
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1_000,
     pingInterval: 10_000,
   };
+  if (env.NATS_USER !== undefined) options.user = env.NATS_USER;
+  if (env.NATS_PASSWORD !== undefined) options.pass = env.NATS_PASSWORD;
+  if (env.NATS_TOKEN !== undefined) options.token = env.NATS_TOKEN;
+  if (env.NATS_CREDS_FILE !== undefined) {
+    options.authenticator = credsAuthenticator(readFileSync(env.NATS_CREDS_FILE));
+  }
+  const tlsFiles = {
+    ...(env.NATS_TLS_CA_FILE ? { caFile: env.NATS_TLS_CA_FILE } : {}),
+    ...(env.NATS_TLS_CERT_FILE ? { certFile: env.NATS_TLS_CERT_FILE } : {}),
+    ...(env.NATS_TLS_KEY_FILE ? { keyFile: env.NATS_TLS_KEY_FILE } : {}),
+  };
+  if (env.NATS_TLS || Object.keys(tlsFiles).length) options.tls = tlsFiles;
+  return options;
 }
 
 async function watchStatus(nc: NatsConnection, logger: ParleyLogger): Promise<void> {

@@ -14,6 +14,10 @@
  *   keys:delete --account AC... --key SK...
  *   secrets:reseal             seal every stored secret with PARLEY_SECRETS_KEY (after a key
  *                              change, the old key in PARLEY_SECRETS_DECRYPT_KEYS)
+ *   dead-letters:list [--all]  durable events given up on (--all: re-driven ones too)
+ *   dead-letters:redrive (--id <id,...> | --all)
+ *                              run them through their consumer again (the service does it
+ *                              within DEAD_LETTER_REDRIVE_MS; a failure leaves them dead)
  *
  * Add `--json` for machine-readable output.
  */
@@ -27,6 +31,8 @@ import { DEV_ACCOUNT_NAME } from '../accounts/dev-account.bootstrap';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { envSchema } from '../config/env.schema';
+import { DeadLetterEntity } from '../dead-letters/dead-letter.entity';
+import { DeadLetterAdmin } from '../dead-letters/dead-letters.admin';
 import { resealSecrets } from './reseal';
 import { SecretBox } from '../secrets/secret-box';
 import { service } from '../service';
@@ -47,6 +53,8 @@ const OPTIONS = {
   account: { type: 'string' },
   key: { type: 'string' },
   'show-token': { type: 'boolean' },
+  id: { type: 'string' },
+  all: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
@@ -90,7 +98,20 @@ const USAGE = `usage: cli.js <command> [--json]
   keys:create --account AC... [--name <name>]
   keys:list --account AC...
   keys:delete --account AC... --key SK...
-  secrets:reseal`;
+  secrets:reseal
+  dead-letters:list [--all]
+  dead-letters:redrive (--id <id,...> | --all)`;
+
+/** `--id 1,2,3` or `--all`, exactly one of them. */
+function idsOrAll(flags: Flags): string[] | 'all' {
+  const ids = text(flags, 'id');
+  if ((ids === undefined) === (flags.all !== true))
+    throw new UsageError('give either --id <id,...> or --all');
+  if (ids === undefined) return 'all';
+  const list = ids.split(',').map((id) => id.trim());
+  if (!list.every((id) => /^\d{1,18}$/.test(id))) throw new UsageError('--id takes numeric ids');
+  return list;
+}
 
 /** Runs one command; returns the process exit code. */
 export async function runCli(
@@ -251,6 +272,34 @@ export async function runCli(
           meta_app_secrets: report.metaAppSecrets,
           unchanged: report.unchanged,
         });
+        return 0;
+      }
+      case 'dead-letters:list': {
+        const letters = await new DeadLetterAdmin(ds.getRepository(DeadLetterEntity)).list(
+          flags.all === true,
+        );
+        const rows = letters.map((d) => ({
+          id: d.id,
+          consumer: d.consumer,
+          status: d.status,
+          deliveries: d.deliveries,
+          redrive_attempts: d.redriveAttempts,
+          created_at: d.createdAt.toISOString(),
+          last_error: d.lastError,
+        }));
+        if (json) io.out(JSON.stringify(rows));
+        else
+          for (const r of rows)
+            io.out(
+              `${r.id}  ${r.status.padEnd(8)}  ${r.consumer}  ${r.created_at}  ${r.last_error}`,
+            );
+        return 0;
+      }
+      case 'dead-letters:redrive': {
+        const marked = await new DeadLetterAdmin(ds.getRepository(DeadLetterEntity)).markForRedrive(
+          idsOrAll(flags),
+        );
+        print({ marked_for_redrive: marked });
         return 0;
       }
       default:

@@ -7,6 +7,7 @@ import { accountPath } from '../common/twilio-format';
 import { ApplicationEntity } from './application.entity';
 import { serializeApplication } from './application.resource';
 import { type ApplicationCommand } from './applications.schemas';
+import { CustomerUrls } from '../common/customer-urls';
 
 /** The entity columns an application command sets: only the fields given. */
 function applicationFields(command: ApplicationCommand): Partial<ApplicationEntity> {
@@ -28,9 +29,11 @@ function applicationFields(command: ApplicationCommand): Partial<ApplicationEnti
 export class ApplicationsService {
   constructor(
     @InjectRepository(ApplicationEntity) private readonly apps: Repository<ApplicationEntity>,
+    private readonly urls: CustomerUrls,
   ) {}
 
   async create(accountSid: string, command: ApplicationCommand): Promise<ApplicationEntity> {
+    this.assertUrls(command);
     const sid = newSid('AP');
     await this.apps.insert(
       this.apps.create({ sid, accountSid, friendlyName: '', ...applicationFields(command) }),
@@ -55,9 +58,18 @@ export class ApplicationsService {
     command: ApplicationCommand,
   ): Promise<ApplicationEntity> {
     await this.get(accountSid, sid);
+    this.assertUrls(command);
     const fields = applicationFields(command);
     if (Object.keys(fields).length) await this.apps.update({ sid, accountSid }, fields);
     return this.get(accountSid, sid);
+  }
+
+  private assertUrls(command: ApplicationCommand): void {
+    this.urls.assertAllowed({
+      VoiceUrl: command.VoiceUrl,
+      VoiceFallbackUrl: command.VoiceFallbackUrl,
+      StatusCallback: command.StatusCallback,
+    });
   }
 
   async delete(accountSid: string, sid: string): Promise<void> {

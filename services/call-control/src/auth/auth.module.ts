@@ -1,5 +1,8 @@
 import { type DynamicModule, Global, Module, type ModuleMetadata, type Type } from '@nestjs/common';
+import { PARLEY_ENV } from '@parley/nest-kit';
+import { type CallControlEnv } from '../config/env.schema';
 import { ApiAuthGuard } from './api-auth.guard';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { AuthService } from './auth.service';
 import { CREDENTIAL_STORE, type CredentialStore } from './credential-store';
 
@@ -21,8 +24,18 @@ export class AuthModule {
         { provide: CREDENTIAL_STORE, useExisting: credentials.store },
         AuthService,
         ApiAuthGuard,
+        {
+          provide: AuthFailureLimiter,
+          inject: [PARLEY_ENV],
+          useFactory: (env: CallControlEnv) =>
+            new AuthFailureLimiter({
+              perCredential: env.AUTH_FAILURES_PER_CREDENTIAL,
+              perAddress: env.AUTH_FAILURES_PER_ADDRESS,
+              windowMs: env.AUTH_FAILURE_WINDOW_SEC * 1000,
+            }),
+        },
       ],
-      exports: [AuthService, ApiAuthGuard],
+      exports: [AuthService, ApiAuthGuard, AuthFailureLimiter],
     };
   }
 }

@@ -389,9 +389,21 @@ describe('tenancy, auth and the account resources', () => {
       });
       expect(missing.body).toMatchObject({ code: 20001, status: 400 });
       expect(String(missing.body.message)).toMatch(/app_secret/);
-      const dup = await post({
+      // Control of the number is proven first (a made-up token is refused at Meta)...
+      const unproven = await post({
         sender_id: b.senderId,
         configuration: { waba_id: '1', phone_number_id: '777', access_token: 't', app_secret: 's' },
+      });
+      expect(unproven.body).toMatchObject({ code: 37008, status: 400 });
+      // ...then a number registered already is a conflict.
+      const dup = await post({
+        sender_id: b.senderId,
+        configuration: {
+          waba_id: b.business.wabaId,
+          phone_number_id: b.business.phoneNumberId,
+          access_token: b.business.accessToken,
+          app_secret: b.business.appSecret,
+        },
       });
       expect(dup.status).toBe(409);
       const notJson = await fetch(`${h.url}/v2/Channels/Senders`, {

@@ -63,14 +63,15 @@ export class CallsRepository {
 
   /**
    * The call a Meta webhook speaks of: by Meta's call id, else by the CallSid Parley put in
-   * `biz_opaque_callback_data` (webhooks can overtake the answer to `connect`).
+   * `biz_opaque_callback_data` (webhooks can overtake the answer to `connect`). Always a
+   * call of the sender the webhook was signed for: one number never reaches another's calls.
    */
   async findForMeta(
     senderSid: string,
     metaCallId: string,
     opaque: string | undefined,
   ): Promise<CallEntity | null> {
-    const byId = await this.calls.findOneBy({ metaCallId });
+    const byId = await this.calls.findOneBy({ metaCallId, senderSid });
     if (byId) return byId;
     if (opaque && /^CA[0-9a-f]{32}$/.test(opaque)) {
       const bySid = await this.calls.findOneBy({ sid: opaque, senderSid });

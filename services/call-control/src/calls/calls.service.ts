@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ParleyError } from '@parley/contracts';
+import { CustomerUrls } from '../common/customer-urls';
 import { type PageRequest, type QueryParams, type TwilioPage } from '../common/paging';
 import { InterpreterClient } from '../clients/interpreter.client';
 import { type CallEntity } from './call.entity';
@@ -19,9 +20,16 @@ export class CallsService {
     private readonly endings: CallEndings,
     private readonly state: CallStateService,
     private readonly interpreter: InterpreterClient,
+    private readonly urls: CustomerUrls,
   ) {}
 
-  create(accountSid: string, command: CreateCallCommand): Promise<CallEntity> {
+  async create(accountSid: string, command: CreateCallCommand): Promise<CallEntity> {
+    this.urls.assertAllowed({
+      Url: command.Url,
+      FallbackUrl: command.FallbackUrl,
+      StatusCallback: command.StatusCallback,
+      RecordingStatusCallback: command.RecordingStatusCallback,
+    });
     return this.outbound.createFromApi(accountSid, command);
   }
 
@@ -35,6 +43,11 @@ export class CallsService {
 
   async update(accountSid: string, sid: string, command: UpdateCallCommand): Promise<CallEntity> {
     const call = await this.calls.get(accountSid, sid);
+    this.urls.assertAllowed({
+      Url: command.Url,
+      FallbackUrl: command.FallbackUrl,
+      StatusCallback: command.StatusCallback,
+    });
     const {
       Status: status,
       Url: url,

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { Clock } from './clock';
+import { CustomerUrls } from './customer-urls';
 
 @Global()
-@Module({ providers: [Clock], exports: [Clock] })
+@Module({ providers: [Clock, CustomerUrls], exports: [Clock, CustomerUrls] })
 export class CommonModule {}

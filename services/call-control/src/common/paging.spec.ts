@@ -81,6 +81,10 @@ describe('parsePageRequest', () => {
     { PageSize: 'x' },
     { Page: '-1' },
     { Page: '1.5' },
+    { Page: '1e30' },
+    { Page: '99999999999' },
+    { Page: '100001' },
+    { PageToken: 'PA' + 'A'.repeat(2000) },
   ])('rejects %j with 20001', (query) => {
     expect(codeThrown(() => parsePageRequest(query))).toBe(20001);
   });

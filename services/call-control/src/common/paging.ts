@@ -3,6 +3,11 @@ import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
+/**
+ * Largest `Page` number. Pages past the first are read with a token; a bare page number
+ * becomes an OFFSET, and an offset PostgreSQL cannot hold must be a 400, not a 500.
+ */
+export const MAX_PAGE = 100_000;
 
 /** A position in a keyset-ordered list: the sort key of the row next to it. */
 export interface PageCursor {
@@ -66,9 +71,10 @@ export function parsePageRequest(query: QueryParams): PageRequest {
     throw new ParleyError(20001, `PageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
   }
   const page = pageRaw === undefined ? 0 : Number(pageRaw);
-  if (!Number.isInteger(page) || page < 0) {
-    throw new ParleyError(20001, 'Page must be a non-negative integer');
+  if (!/^\d{1,9}$/.test(pageRaw ?? '0') || !Number.isInteger(page) || page > MAX_PAGE) {
+    throw new ParleyError(20001, `Page must be an integer from 0 to ${MAX_PAGE}`);
   }
+  if (tokenRaw !== undefined && tokenRaw.length > 1024) throw invalidToken();
   return { page, pageSize, cursor: tokenRaw ? decodeCursor(tokenRaw) : null };
 }
 
@@ -76,7 +82,29 @@ export interface KeysetColumn {
   /** SQL expression, e.g. `c.date_created`. */
   expr: string;
   /** Cast of the cursor value, e.g. `timestamptz`. */
-  cast?: string;
+  cast?: 'timestamptz' | 'bigint';
+}
+
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A PageToken is client input: each key value must be what its column holds, or the
+ * query fails in PostgreSQL (a 500). Checked here, it is a 400 like any other bad token.
+ */
+function validKeyValue(column: KeysetColumn, value: string | number): boolean {
+  switch (column.cast) {
+    case 'timestamptz':
+      return (
+        typeof value === 'string' && ISO_TIMESTAMP.test(value) && !Number.isNaN(Date.parse(value))
+      );
+    case 'bigint':
+      return (
+        (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) ||
+        (typeof value === 'string' && /^\d{1,18}$/.test(value))
+      );
+    case undefined:
+      return typeof value === 'string' && value.length <= 64 && !value.includes('\u0000');
+  }
 }
 
 /**
@@ -93,7 +121,9 @@ export function applyKeyset<T extends ObjectLiteral>(
   const reverse = request.cursor?.direction === 'before';
   const effective: 'ASC' | 'DESC' = reverse ? (order === 'ASC' ? 'DESC' : 'ASC') : order;
   if (request.cursor) {
-    if (request.cursor.key.length !== columns.length) throw invalidToken();
+    const { key } = request.cursor;
+    if (key.length !== columns.length) throw invalidToken();
+    if (!columns.every((c, i) => validKeyValue(c, key[i] as string | number))) throw invalidToken();
     const lhs = `(${columns.map((c) => c.expr).join(', ')})`;
     const rhs = `(${columns.map((c, i) => `:k${i}${c.cast ? `::${c.cast}` : ''}`).join(', ')})`;
     const op = effective === 'DESC' ? '<' : '>';

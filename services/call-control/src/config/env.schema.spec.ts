@@ -2,7 +2,7 @@ import { envSchema } from './env.schema';
 
 describe('call-control environment', () => {
   it('defaults to WhatsApp limits and Twilio defaults', () => {
-    const env = envSchema.parse({});
+    const env = envSchema.parse({ NODE_ENV: 'development' });
     expect(env.SENDER_MAX_CONCURRENT_CALLS).toBe(1000);
     expect(env.CALL_DEFAULT_TIMEOUT_SEC).toBe(60);
     expect(env.CALL_DEFAULT_TIME_LIMIT_SEC).toBe(14_400);
@@ -10,6 +10,21 @@ describe('call-control environment', () => {
     expect(env.META_GRAPH_VERSION).toBe('v23.0');
     expect(env.WHATSAPP_NUMBER_CHECK).toBe('valid');
     expect(env.HTTP_PORT).toBe(3000);
+  });
+
+  it('defaults to production: the development secrets key needs NODE_ENV set explicitly', () => {
+    const unset = envSchema.safeParse({});
+    expect(unset.success).toBe(false);
+    expect(unset.error?.issues.map((i) => i.path.join('.'))).toEqual(['PARLEY_SECRETS_KEY']);
+    expect(envSchema.safeParse({ NODE_ENV: 'development' }).data?.PARLEY_SECRETS_KEY).toBe(
+      undefined,
+    );
+    expect(
+      envSchema.parse({
+        NODE_ENV: 'production',
+        PARLEY_SECRETS_KEY: Buffer.alloc(32, 1).toString('base64'),
+      }).NODE_ENV,
+    ).toBe('production');
   });
 
   it('requires PARLEY_SECRETS_KEY (32 bytes, base64) in production', () => {
@@ -30,17 +45,24 @@ describe('call-control environment', () => {
 
   it('takes the development account as a pair', () => {
     const sid = 'AC' + 'a'.repeat(32);
-    expect(envSchema.safeParse({ PARLEY_DEV_ACCOUNT_SID: sid }).success).toBe(false);
+    const dev = { NODE_ENV: 'development' };
+    expect(envSchema.safeParse({ ...dev, PARLEY_DEV_ACCOUNT_SID: sid }).success).toBe(false);
     expect(
-      envSchema.safeParse({ PARLEY_DEV_ACCOUNT_SID: sid, PARLEY_DEV_AUTH_TOKEN: 'b'.repeat(32) })
-        .success,
+      envSchema.safeParse({
+        ...dev,
+        PARLEY_DEV_ACCOUNT_SID: sid,
+        PARLEY_DEV_AUTH_TOKEN: 'b'.repeat(32),
+      }).success,
     ).toBe(true);
     expect(
-      envSchema.safeParse({ PARLEY_DEV_ACCOUNT_SID: sid, PARLEY_DEV_AUTH_TOKEN: 'short' }).success,
+      envSchema.safeParse({ ...dev, PARLEY_DEV_ACCOUNT_SID: sid, PARLEY_DEV_AUTH_TOKEN: 'short' })
+        .success,
     ).toBe(false);
   });
 
   it('refuses a Graph version that is not vNN.N', () => {
-    expect(envSchema.safeParse({ META_GRAPH_VERSION: '23' }).success).toBe(false);
+    expect(envSchema.safeParse({ NODE_ENV: 'development', META_GRAPH_VERSION: '23' }).success).toBe(
+      false,
+    );
   });
 });

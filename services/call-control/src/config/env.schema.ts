@@ -1,4 +1,4 @@
-import { baseEnvSchema } from '@parley/nest-kit';
+import { baseEnvSchema, cidrListEnv } from '@parley/nest-kit';
 import {
   RECORDING_STORAGE_SETTINGS_MESSAGE,
   recordingStorageEnvShape,
@@ -97,6 +97,31 @@ export const envSchema = baseEnvSchema({ httpPort: 3000 })
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only')
       .default('call-control-recordings'),
+    /** Failed deliveries of a finished recording before it goes to the dead letters. */
+    RECORDINGS_MAX_DELIVER: z.coerce.number().int().min(1).max(1_000).default(10),
+    /** How often recordings left in-progress after their call ended are reconciled. */
+    RECORDING_RECONCILE_MS: millis(50, 3_600_000).default(60_000),
+    /**
+     * How long after its call ended a recording may stay in-progress (media still saving
+     * and reporting it) before the reconciler closes it from its stored file, or fails it.
+     */
+    RECORDING_RECONCILE_GRACE_SEC: seconds(0, 86_400).default(600),
+    /** How often dead letters an operator asked to re-drive are run again. */
+    DEAD_LETTER_REDRIVE_MS: millis(50, 600_000).default(5_000),
+    /**
+     * Failed REST authentications allowed per credential (AccountSid or API key sid) and
+     * per client address within AUTH_FAILURE_WINDOW_SEC; past them, 429 (code 20429)
+     * before any secret is checked. Counted per replica.
+     */
+    AUTH_FAILURES_PER_CREDENTIAL: z.coerce.number().int().min(1).max(100_000).default(10),
+    AUTH_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(50),
+    AUTH_FAILURE_WINDOW_SEC: seconds(1, 86_400).default(60),
+    /**
+     * Private networks customer URLs (Url, StatusCallback, FallbackUrl...) may name when
+     * they are set (development: 127.0.0.1/32). The services fetching them check again,
+     * after DNS, with their own allow-lists.
+     */
+    OUTBOUND_URL_ALLOW_PRIVATE_NETWORKS: cidrListEnv(),
     // Recordings are served from the store media writes them to.
     ...recordingStorageEnvShape,
     /** Largest accepted request body (REST forms and JSON, Meta webhooks). */

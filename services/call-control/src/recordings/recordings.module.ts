@@ -4,6 +4,7 @@ import { PARLEY_ENV } from '@parley/nest-kit';
 import { recordingStorageFromEnv } from '@parley/recording-storage';
 import { CallsModule } from '../calls/calls.module';
 import { RecordingCompletionsConsumer } from './recording-completions.consumer';
+import { RecordingReconciler } from './recording-reconciler.service';
 import { RecordingEntity } from './recording.entity';
 import { RecordingsController } from './recordings.controller';
 import { RECORDING_STORAGE, RecordingsService } from './recordings.service';
@@ -18,6 +19,7 @@ import { RECORDING_STORAGE, RecordingsService } from './recordings.service';
   providers: [
     RecordingsService,
     RecordingCompletionsConsumer,
+    RecordingReconciler,
     { provide: RECORDING_STORAGE, inject: [PARLEY_ENV], useFactory: recordingStorageFromEnv },
   ],
   exports: [RecordingsService],

@@ -13,6 +13,7 @@ import {
   type RecordingStatusCallbackConfig,
   type RecordingStatusChangedV1,
   type RecordingTrack,
+  UnprocessableEventError,
 } from '@parley/contracts';
 import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import {
@@ -25,6 +26,7 @@ import { type CallEntity } from '../calls/call.entity';
 import { CallDomainEvents } from '../calls/call-domain-events';
 import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
+import { CustomerUrls } from '../common/customer-urls';
 import {
   applyKeyset,
   buildPage,
@@ -75,6 +77,7 @@ export class RecordingsService implements OnModuleInit {
     private readonly bus: NatsBus,
     private readonly clock: Clock,
     @Inject(RECORDING_STORAGE) private readonly storage: RecordingStorage,
+    private readonly urls: CustomerUrls,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
@@ -168,20 +171,17 @@ export class RecordingsService implements OnModuleInit {
   async complete(e: RecordingCompletedV1): Promise<void> {
     const call = await this.calls.findBySid(e.callSid);
     if (!call || call.accountSid !== e.accountSid) {
-      // Nothing to attach it to: another installation's message, or a call deleted since.
-      this.logger.error(
-        { recordingSid: e.recordingSid, callSid: e.callSid },
-        'a finished recording names no call of its account; not recorded',
+      // Nothing to attach it to (another installation's message, or a call deleted since):
+      // kept as a dead letter, where an operator sees it.
+      throw new UnprocessableEventError(
+        `finished recording ${e.recordingSid} names no call ${e.callSid} of account ${e.accountSid}`,
       );
-      return;
     }
     const existing = await this.recordings.findOneBy({ sid: e.recordingSid });
     if (existing && existing.accountSid !== e.accountSid) {
-      this.logger.error(
-        { recordingSid: e.recordingSid },
-        'a finished recording names another account than its row; ignored',
+      throw new UnprocessableEventError(
+        `finished recording ${e.recordingSid} names another account than its row`,
       );
-      return;
     }
     const row =
       existing ??
@@ -202,6 +202,35 @@ export class RecordingsService implements OnModuleInit {
     row.errorCode = e.status === 'failed' ? (row.errorCode ?? RECORDING_FAILED) : null;
     await this.recordings.save(row);
     await this.publish(row);
+  }
+
+  /**
+   * The reconciler's ending of a recording media never reported (its completion lost, or
+   * media gone): only while the row is still in-progress, so a completion that arrives
+   * meanwhile wins. Returns whether it closed the row.
+   */
+  async closeUnreported(
+    row: RecordingEntity,
+    outcome: { status: 'completed'; durationSec: number; channels: 1 | 2 } | { status: 'failed' },
+  ): Promise<boolean> {
+    const changes: Partial<RecordingEntity> =
+      outcome.status === 'completed'
+        ? {
+            status: 'completed',
+            duration: outcome.durationSec,
+            channels: outcome.channels,
+            errorCode: null,
+          }
+        : { status: 'failed', duration: 0, errorCode: RECORDING_FAILED };
+    const result = await this.recordings
+      .createQueryBuilder()
+      .update(RecordingEntity)
+      .set(changes)
+      .where("sid = :sid AND status = 'in-progress'", { sid: row.sid })
+      .execute();
+    if (!result.affected) return false;
+    await this.publish({ ...row, ...changes });
+    return true;
   }
 
   async get(accountSid: string, sid: string, callSid?: string): Promise<RecordingEntity> {
@@ -227,6 +256,7 @@ export class RecordingsService implements OnModuleInit {
     command: StartRecordingCommand,
   ): Promise<RecordingEntity> {
     const call = await this.calls.get(accountSid, callSid);
+    this.urls.assertAllowed({ RecordingStatusCallback: command.RecordingStatusCallback });
     const url = command.RecordingStatusCallback;
     return this.start(call, {
       source: 'StartCallRecordingAPI',

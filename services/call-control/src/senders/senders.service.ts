@@ -36,6 +36,9 @@ export class SendersService {
     const verifyToken = cfg.webhook_verify_token;
     const appSid = cfg.voice_application_sid ?? null;
     if (appSid !== null) await this.assertApplication(accountSid, appSid);
+    // Before anything is stored or compared: a number is registered only by whoever
+    // controls it at Meta, so nobody can claim (and receive the webhooks of) another's.
+    await this.assertControl(senderId, phoneNumberId, cfg.access_token);
     const conflict = await this.senders.findOne({
       where: [{ senderId }, { phoneNumberId }],
     });
@@ -94,6 +97,8 @@ export class SendersService {
     const sender = await this.get(accountSid, sid);
     const cfg = command.configuration ?? {};
     const changes: Partial<SenderEntity> = {};
+    if (cfg.access_token !== undefined)
+      await this.assertControl(sender.senderId, sender.phoneNumberId, cfg.access_token);
     if (cfg.access_token !== undefined)
       changes.accessTokenSealed = this.box.encrypt(
         cfg.access_token,
@@ -209,6 +214,44 @@ export class SendersService {
 
   appSecret(sender: SenderEntity): string {
     return this.box.decrypt(sender.appSecretSealed, secretContext.metaAppSecret(sender.sid));
+  }
+
+  /**
+   * The access token can read this phone_number_id at Meta (`GET /{phone-number-id}`),
+   * and Meta's display number is the sender's. Refused with 37008 otherwise.
+   */
+  private async assertControl(
+    senderId: string,
+    phoneNumberId: string,
+    accessToken: string,
+  ): Promise<void> {
+    let number: { id: string; display_phone_number?: string | undefined };
+    try {
+      number = await this.meta.graph.getPhoneNumber({ phoneNumberId, accessToken });
+    } catch (error) {
+      if (!(error instanceof MetaGraphError)) throw error;
+      if (error.kind === 'timeout' || error.kind === 'network' || (error.httpStatus ?? 0) >= 500) {
+        throw new ParleyError(20503, 'Meta could not be asked who controls the number; retry', {
+          cause: error,
+        });
+      }
+      throw new ParleyError(
+        37008,
+        `configuration.access_token cannot read phone_number_id ${phoneNumberId} at Meta: the number is not under this token's control`,
+        { cause: error },
+      );
+    }
+    const digits = (v: string) => v.replace(/\D/g, '');
+    if (
+      number.id !== phoneNumberId ||
+      (number.display_phone_number !== undefined &&
+        digits(number.display_phone_number) !== digits(senderId))
+    ) {
+      throw new ParleyError(
+        37008,
+        `phone_number_id ${phoneNumberId} is ${number.display_phone_number ?? 'another number'} at Meta, not ${senderId}`,
+      );
+    }
   }
 
   private async assertApplication(accountSid: string, appSid: string): Promise<void> {

@@ -312,6 +312,26 @@ export class FakePeers {
     );
   }
 
+  /**
+   * media dies with a recording running: it never reports it. With `wav`, the file was
+   * already in storage (media saves before it reports); without, nothing was saved.
+   */
+  async abandonRecording(recordingSid: string, opts: { wav: boolean }): Promise<void> {
+    const rec = this.activeRecordings.get(recordingSid);
+    if (!rec) throw new Error(`no recording ${recordingSid}`);
+    this.activeRecordings.delete(recordingSid);
+    if (!opts.wav) return;
+    const channels = rec.req.channels === 'dual' ? 2 : 1;
+    const tone = generateTone(440, 2000, { sampleRate: 8000 });
+    const samples = new Int16Array(tone.length * channels);
+    tone.forEach((v, i) => samples.fill(v, i * channels, (i + 1) * channels));
+    await new LocalDirectoryStorage(this.recordingsDir).put(
+      recordingKey(rec.req.accountSid, recordingSid),
+      encodeWav(samples, 8000, channels),
+      { contentType: 'audio/x-wav' },
+    );
+  }
+
   hasLeg(callSid: string): boolean {
     return this.legs.has(callSid);
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Inject,
   Injectable,
@@ -10,7 +11,8 @@ import {
   type RecordingCompletedV1,
   type RecordingStartRequestV1,
 } from '@parley/contracts';
-import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { MetricsService, PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { Counter, Gauge } from 'prom-client';
 import { type RecordingStorage } from '@parley/recording-storage';
 import { type z } from 'zod';
 import { beepFrames, Recorder, type RecorderStop } from '../audio';
@@ -55,6 +57,11 @@ interface Feed {
 export class RecordingsService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly active = new Map<string, Active>();
   private readonly ending = new Set<Promise<void>>();
+  /** Completions not yet accepted by JetStream (retried until they are, or shutdown). */
+  private readonly unpublished = new Set<string>();
+  private readonly publishFailures: Counter;
+  /** Aborted when shutdown's share of the grace period is spent: retries end then. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly legs: LegRegistry,
@@ -64,7 +71,23 @@ export class RecordingsService implements OnModuleInit, BeforeApplicationShutdow
     @Inject(RECORDING_STORAGE) private readonly storage: RecordingStorage,
     @Inject(PARLEY_ENV) private readonly env: MediaEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.publishFailures = new Counter({
+      name: 'parley_media_recording_completion_publish_failures_total',
+      help: 'Failed attempts to publish media.v1.recording.completed (each is retried).',
+      registers: [metrics.registry],
+    });
+    const unpublished = this.unpublished;
+    new Gauge({
+      name: 'parley_media_recording_completions_unpublished',
+      help: 'Finished recordings whose completion JetStream has not accepted yet.',
+      registers: [metrics.registry],
+      collect() {
+        this.set(unpublished.size);
+      },
+    });
+  }
 
   onModuleInit(): void {
     this.legs.listen({
@@ -140,7 +163,12 @@ export class RecordingsService implements OnModuleInit, BeforeApplicationShutdow
   /** Lets recordings cut short by the shutdown reach storage and NATS. */
   async beforeApplicationShutdown(): Promise<void> {
     for (const rec of [...this.active.values()]) this.end(rec, 'hangup', null);
+    // Publishing retries stop with the service: what is still unpublished then is closed by
+    // call-control's reconciler from the stored file.
+    const deadline = setTimeout(() => this.stopping.abort(), this.env.SHUTDOWN_GRACE_MS / 2);
     await Promise.allSettled([...this.ending]);
+    clearTimeout(deadline);
+    this.stopping.abort();
   }
 
   /**
@@ -250,26 +278,46 @@ export class RecordingsService implements OnModuleInit, BeforeApplicationShutdow
     await this.publish(payload);
   }
 
-  /** Durable, retried, de-duplicated by RecordingSid: recording metadata is never lost. */
+  /**
+   * Durable, de-duplicated by RecordingSid, retried (backing off to 30 s) for as long as
+   * the process lives: a JetStream outage delays recording metadata but never drops it.
+   * Counted in `parley_media_recording_completions_unpublished`; if the process stops
+   * first, the WAV is already in storage and call-control's reconciler closes the
+   * recording from it.
+   */
   private async publish(payload: RecordingCompletedV1): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.bus.publishDurable('media.v1.recording.completed', payload, {
-          msgId: payload.recordingSid,
-        });
-        this.logger.info(
-          { recordingSid: payload.recordingSid, status: payload.status, reason: payload.reason },
-          'recording completed',
-        );
-        return;
-      } catch (error) {
-        if (attempt >= 5) {
-          // Everything needed to replay it by hand is in this line.
-          this.logger.error({ err: error, payload }, 'could not publish recording.completed');
+    this.unpublished.add(payload.recordingSid);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.bus.publishDurable('media.v1.recording.completed', payload, {
+            msgId: payload.recordingSid,
+          });
+          this.logger.info(
+            { recordingSid: payload.recordingSid, status: payload.status, reason: payload.reason },
+            'recording completed',
+          );
           return;
+        } catch (error) {
+          this.publishFailures.inc();
+          const level = attempt === 1 ? 'warn' : 'error';
+          if (this.stopping.signal.aborted) {
+            this.logger.error(
+              { err: error, payload },
+              'recording.completed not published before shutdown; call-control reconciles it from storage',
+            );
+            return;
+          }
+          this.logger[level](
+            { err: error, recordingSid: payload.recordingSid, attempt },
+            'could not publish recording.completed; retrying',
+          );
+          const delayMs = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7));
+          await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
         }
-        await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
       }
+    } finally {
+      this.unpublished.delete(payload.recordingSid);
     }
   }
 }

@@ -56,6 +56,30 @@ describe('Graph API surface', () => {
       expect(result.json.error).toHaveProperty('error_subcode', 33);
     });
 
+    it('lets a token read its own phone number node, with a fields selection, and no other', async () => {
+      const own = await h.graph.send(
+        'GET',
+        `/${h.business.phoneNumberId}?fields=id,display_phone_number`,
+        undefined,
+        h.business.accessToken,
+      );
+      expect(own.json).toEqual({
+        id: h.business.phoneNumberId,
+        display_phone_number: `+${h.business.displayPhoneNumber}`,
+      });
+      const other = await h.client.createBusiness({
+        displayPhoneNumber: '15550100098',
+        webhookUrl: h.receiver.url,
+      });
+      const foreign = await h.graph.send(
+        'GET',
+        `/${other.phoneNumberId}?fields=id`,
+        undefined,
+        h.business.accessToken,
+      );
+      expect(graphError(foreign)).toMatchObject({ code: 100, type: 'GraphMethodException' });
+    });
+
     it('accepts the token as access_token query parameter and never logs it', async () => {
       const response = await fetch(
         `${h.sim.url}/v23.0/${h.business.phoneNumberId}?access_token=${encodeURIComponent(h.business.accessToken)}`,

@@ -105,6 +105,35 @@ function limits(usage: LimitUsage[]): Array<Record<string, unknown>> {
 }
 
 /**
+ * `GET /{phone-number-id}` (authenticated: only its own token reads it), with Graph's
+ * `fields` selection; `id` is always there.
+ */
+function phoneNumberNode(business: BusinessRecord, fields: string | null): Body {
+  const node: Body = {
+    verified_name: business.verifiedName,
+    code_verification_status: 'VERIFIED',
+    display_phone_number: `+${business.displayPhoneNumber}`,
+    quality_rating: 'GREEN',
+    platform_type: 'CLOUD_API',
+    throughput: { level: 'STANDARD' },
+    id: business.phoneNumberId,
+  };
+  if (!fields) return node;
+  const wanted = new Set(fields.split(',').map((f) => f.trim()));
+  const unknown = [...wanted].find((f) => f && !(f in node));
+  if (unknown) {
+    throw new GraphError(
+      400,
+      100,
+      `(#100) Tried accessing nonexisting field (${unknown}) on node type (WhatsAppBusinessPhoneNumber)`,
+      'OAuthException',
+      null,
+    );
+  }
+  return Object.fromEntries(Object.entries(node).filter(([k]) => k === 'id' || wanted.has(k)));
+}
+
+/**
  * The simulated Graph API: `/v{major}.{minor}/{phone-number-id}/{edge}` with a bearer token
  * per business number. Every request, accepted or not, lands in the request log so tests can
  * assert what was (or was not) sent to "Meta".
@@ -187,15 +216,7 @@ export class GraphApi {
     switch (edge) {
       case null:
         if (method !== 'GET') throw GraphErrors.unknownObject(method, id);
-        return ok({
-          verified_name: business.verifiedName,
-          code_verification_status: 'VERIFIED',
-          display_phone_number: `+${business.displayPhoneNumber}`,
-          quality_rating: 'GREEN',
-          platform_type: 'CLOUD_API',
-          throughput: { level: 'STANDARD' },
-          id: business.phoneNumberId,
-        });
+        return ok(phoneNumberNode(business, query.get('fields')));
       case 'calls':
         if (method !== 'POST') throw GraphErrors.methodNotAllowed(method, `/${id}/calls`);
         return this.calls(business, body);
