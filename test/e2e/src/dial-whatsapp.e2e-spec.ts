@@ -192,13 +192,15 @@ describe('<Dial><WhatsApp> from a WhatsApp call', () => {
   it('connects the caller to a second WhatsApp user: both hear each other, the action gets completed with a duration', async () => {
     app.routes.set('/voice', () =>
       twiml(
-        `<Response><Dial callerId="whatsapp:+${BUSINESS}" action="/dialed" timeout="20">` +
+        `<Response><Dial callerId="whatsapp:+${BUSINESS}" action="/dialed" timeout="20"` +
+          ' record="record-from-answer-dual" recordingStatusCallback="/rec-status">' +
           `<WhatsApp statusCallback="/child-status" statusCallbackEvent="initiated ringing answered completed">+${AGENT}</WhatsApp>` +
           '</Dial><Say>never reached</Say></Response>',
       ),
     );
     app.routes.set('/dialed', () => twiml('<Response><Hangup/></Response>'));
     app.routes.set('/child-status', () => ({ contentType: 'text/plain', body: '' }));
+    app.routes.set('/rec-status', () => ({ contentType: 'text/plain', body: '' }));
 
     const { callId } = await simClient.userCall(CALLER, phoneNumberId);
     const voice = await until('the VoiceUrl request', () => requestsTo('/voice')[0]);
@@ -266,6 +268,19 @@ describe('<Dial><WhatsApp> from a WhatsApp call', () => {
         CallbackSource: 'call-progress-events',
       });
     }
+
+    // record-from-answer-dual: a Recording of the parent call, both legs on two channels.
+    const recorded = await until(
+      'the recording status callback',
+      () => requestsTo('/rec-status')[0],
+    );
+    expect(recorded.params).toMatchObject({
+      CallSid: parentSid,
+      RecordingStatus: 'completed',
+      RecordingSource: 'DialVerb',
+      RecordingChannels: '2',
+    });
+    expect(Number(recorded.params.RecordingDuration)).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
   it('a user who does not answer: the caller hears ringback, the action gets no-answer after timeout', async () => {

@@ -7,6 +7,8 @@ import {
   type PromptSource,
   type RecordingCompletedV1,
   type RecordingStartRequestV1,
+  type RecordingStatusCallbackConfig,
+  type RecordingTrack,
   type StatusCallbackConfig,
 } from '@parley/contracts';
 import { type TwimlDocument } from '@parley/twiml';
@@ -63,6 +65,22 @@ export type WhisperLoad =
   | { ok: true; document: TwimlDocument; url: string | null }
   | { ok: false; code: ErrorCode; message: string };
 
+/** `<Dial record>`'s recording of the parent and the child. */
+export interface DialRecordingOptions {
+  channels: 'mono' | 'dual';
+  track: RecordingTrack;
+  trimSilence: boolean;
+  statusCallback: RecordingStatusCallbackConfig | null;
+}
+
+/** A recording call-control started (a Recording resource), until stopped or the call ends. */
+export interface DialRecording {
+  recordingSid: string;
+  /** Where it will be served (`RecordingUrl`), when call-control knows its public URL. */
+  mediaUrl: string | null;
+  stop(): Promise<void>;
+}
+
 /** A child call placed by `<Dial>`, followed through its status events. */
 export interface ChildCall {
   readonly callSid: CallSid;
@@ -75,6 +93,8 @@ export interface ChildCall {
   bridge(): Promise<void>;
   /** Idempotent: a bridge already gone (a leg closed) is fine. */
   unbridge(): Promise<void>;
+  /** Records the parent with the child (parent first); rejects with a `ParleyError`. */
+  record(options: DialRecordingOptions): Promise<DialRecording>;
   /** The child's own call (prompts and keys on its leg), for the whisper. */
   context(signal: AbortSignal, documentUrl: string | null): CallContext;
   /** Loads a whisper document (only Say, Play, Pause, Gather, Hangup allowed). */

@@ -417,6 +417,32 @@ export class CallSession implements LinePort, MediaPort, DialPort {
       unbridge: async () => {
         await this.deps.bus.request('media.v1.bridge.destroy', bridgeRequest, options);
       },
+      record: async (recording) => {
+        const started = await this.deps.bus.request(
+          'calls.v1.recording.start',
+          {
+            accountSid: this.accountSid,
+            callSid: this.callSid,
+            otherCallSid: childSid,
+            channels: recording.channels,
+            source: 'DialVerb',
+            track: recording.track,
+            trimSilence: recording.trimSilence,
+            statusCallback: recording.statusCallback,
+          },
+          options,
+        );
+        return {
+          ...started,
+          stop: async () => {
+            await this.deps.bus.request(
+              'media.v1.recording.stop',
+              { recordingSid: started.recordingSid },
+              options,
+            );
+          },
+        };
+      },
       context: (signal, documentUrl) => this.legContext(view(documentUrl), signal),
       loadWhisper: async (whisper) => {
         const loaded = await this.deps.loader.load(this.accountSid, whisper, {

@@ -12,6 +12,7 @@ import { abortReason, SessionAbortedError } from '../runtime/errors';
 import {
   type CallContext,
   type ChildCall,
+  type DialRecordingOptions,
   type FinishedRecording,
   type MediaPort,
   type PlaceChildRequest,
@@ -87,6 +88,8 @@ export class FakeCall {
   readonly children: FakeChild[] = [];
   readonly whispers = new Map<string, string>();
   readonly events: string[] = [];
+  /** `<Dial record>` recordings asked for. */
+  readonly recordings: DialRecordingOptions[] = [];
   /** What `calls.v1.call.dial` answers instead of a child (a refusal). */
   refuseDial: Error | null = null;
   recording: FinishedRecording | null = null;
@@ -211,6 +214,18 @@ export class FakeCall {
       unbridge: () => {
         child.log.push('unbridge');
         return Promise.resolve();
+      },
+      record: (options) => {
+        this.recordings.push(options);
+        child.log.push('record');
+        return Promise.resolve({
+          recordingSid: 'RE00000000000000000000000000000001',
+          mediaUrl: 'https://parley.example.com/Recordings/RE00000000000000000000000000000001',
+          stop: () => {
+            child.log.push('record-stop');
+            return Promise.resolve();
+          },
+        });
       },
       context: (signal, url) =>
         this.context(signal, CHILD_SID, this.childDigits, url ?? 'https://app.example.com/'),

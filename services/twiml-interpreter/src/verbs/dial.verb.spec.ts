@@ -250,6 +250,65 @@ describe('Dial <WhatsApp>', () => {
     expect(call.warnings).toEqual([13212]);
   });
 
+  it.each([
+    {
+      record: 'record-from-answer-dual',
+      startedWhen: 'after the bridge',
+      channels: 'dual',
+      order: ['bridge', 'record'],
+    },
+    {
+      record: 'record-from-ringing',
+      startedWhen: 'while it rings',
+      channels: 'mono',
+      order: ['record', 'bridge'],
+    },
+  ])(
+    'record="$record" records parent and child ($channels) $startedWhen, stops with the dial, gives RecordingUrl',
+    async ({ record, channels, order }) => {
+      const call = new FakeCall();
+      const outcome = run(
+        call,
+        dialXml(
+          `record="${record}" recordingStatusCallback="/rec" trim="trim-silence" action="/after"`,
+        ),
+      );
+      await settle('the dial', () => call.children.length === 1);
+      call.child.report('in-progress');
+      await settle('the bridge and the recording', () =>
+        order.every((step) => call.child.log.includes(step)),
+      );
+      call.child.report('completed', 4);
+      const params = actionParams(await outcome);
+      expect(call.child.log.filter((e) => order.includes(e))).toEqual(order);
+      expect(call.child.log).toContain('record-stop');
+      expect(call.recordings).toEqual([
+        {
+          channels,
+          track: 'both',
+          trimSilence: true,
+          statusCallback: {
+            url: 'https://app.example.com/rec',
+            method: 'POST',
+            events: ['completed'],
+          },
+        },
+      ]);
+      expect(params.RecordingUrl).toMatch(/\/Recordings\/RE/);
+    },
+  );
+
+  it('without record, nothing is recorded and no RecordingUrl is sent', async () => {
+    const call = new FakeCall();
+    const outcome = run(call, dialXml('action="/after"'));
+    await settle('the dial', () => call.children.length === 1);
+    call.child.report('in-progress');
+    await settle('the bridge', () => call.child.log.includes('bridge'));
+    call.child.report('completed', 4);
+    expect(actionParams(await outcome).RecordingUrl).toBeUndefined();
+    expect(call.recordings).toEqual([]);
+  });
+
   describe('whisper (<WhatsApp url>)', () => {
     it('runs on the answered child while the caller hears ringback; the child hanging up then connects nothing', async () => {
       const call = new FakeCall();

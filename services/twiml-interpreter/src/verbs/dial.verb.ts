@@ -11,7 +11,12 @@ import {
 } from '@parley/twiml';
 import { type DocumentRequest } from '../documents/document-source';
 import { isCallerHangup, throwIfAborted } from '../runtime/errors';
-import { type CallContext, type ChildCall, type ChildCallState } from '../runtime/ports';
+import {
+  type CallContext,
+  type ChildCall,
+  type ChildCallState,
+  type DialRecording,
+} from '../runtime/ports';
 import { CONTINUE, type Verb, type VerbOutcome } from './verb';
 
 /** Runs one verb of a whisper document on the child's leg. */
@@ -23,6 +28,8 @@ export interface DialResult {
   child: ChildCall | null;
   bridged: boolean;
   durationSec: number | null;
+  /** `RecordingUrl` of `<Dial record>`, when recorded. */
+  recordingUrl?: string | null;
 }
 
 /** The child hung up (or was hung up) while its whisper ran. */
@@ -68,20 +75,26 @@ export function dialCallStatus(state: ChildCallState): DialCallStatus {
 export class DialVerb implements Verb<DialNode> {
   private child: ChildCall | null = null;
   private bridged = false;
+  private recording: DialRecording | null = null;
 
   constructor(private readonly runWhisperVerb: WhisperVerbRunner) {}
 
   async execute(node: DialNode, ctx: CallContext): Promise<VerbOutcome> {
     const { action, method } = node.attributes;
     try {
-      const result = await this.dial(node, ctx);
+      const dialed = await this.dial(node, ctx);
+      await this.stopRecording();
+      const result = { ...dialed, recordingUrl: this.recording?.mediaUrl ?? null };
       if (action === undefined) return CONTINUE;
       const request = ctx.request(action, method, dialParameters(result));
       return request === null ? CONTINUE : { next: 'fetch', via: 'action', request };
     } catch (error) {
       if (!isCallerHangup(error)) throw error;
       // The caller hung up: the child goes too, and the action still hears how it ended.
-      const result = await this.afterCallerHangup();
+      const result = {
+        ...(await this.afterCallerHangup()),
+        recordingUrl: this.recording?.mediaUrl ?? null,
+      };
       const request =
         action === undefined
           ? null
@@ -94,6 +107,7 @@ export class DialVerb implements Verb<DialNode> {
   }
 
   async abort(): Promise<void> {
+    await this.stopRecording();
     await this.endChild();
   }
 
@@ -146,6 +160,8 @@ export class DialVerb implements Verb<DialNode> {
       }
       this.child = child;
       throwIfAborted(ctx.signal);
+      if (attrs.record.startsWith('record-from-ringing'))
+        await this.startRecording(node, child, ctx);
       answered = await this.untilAnswered(child, attrs.timeout, ctx);
       if (!answered.answered) return this.result(answered, false);
       if (noun.attributes.url !== undefined) {
@@ -165,6 +181,7 @@ export class DialVerb implements Verb<DialNode> {
 
     await child.bridge();
     this.bridged = true;
+    if (attrs.record.startsWith('record-from-answer')) await this.startRecording(node, child, ctx);
     const stopOnStar = attrs.hangupOnStar
       ? ctx.digits.onPress((digit) => {
           if (digit === '*') void child.hangup().catch(() => undefined);
@@ -286,6 +303,46 @@ export class DialVerb implements Verb<DialNode> {
     }
   }
 
+  /**
+   * `record`: the parent and the child, mixed or on two channels (parent first), as a
+   * Recording of the parent call with `recordingStatusCallback`. A recording that cannot
+   * start is a warning: the dial goes on, as Twilio's does.
+   */
+  private async startRecording(node: DialNode, child: ChildCall, ctx: CallContext): Promise<void> {
+    const attrs = node.attributes;
+    let statusCallback = null;
+    if (attrs.recordingStatusCallback !== undefined) {
+      const url = ctx.resolveUrl(attrs.recordingStatusCallback);
+      if (url === null) ctx.warn(11200, 'Dial: recordingStatusCallback is not a valid URL');
+      else
+        statusCallback = {
+          url,
+          method: attrs.recordingStatusCallbackMethod,
+          events: [...attrs.recordingStatusCallbackEvent],
+        };
+    }
+    try {
+      this.recording = await child.record({
+        // Twilio records one track in mono only.
+        channels:
+          attrs.record.endsWith('-dual') && attrs.recordingTrack === 'both' ? 'dual' : 'mono',
+        track: attrs.recordingTrack,
+        trimSilence: attrs.trim === 'trim-silence',
+        statusCallback,
+      });
+    } catch (error) {
+      if (!(error instanceof ParleyError)) throw error;
+      ctx.warn(error.code, `Dial: the recording could not start: ${error.message}`);
+    }
+  }
+
+  private async stopRecording(): Promise<void> {
+    const recording = this.recording;
+    if (recording === null) return;
+    // Ends with the dial; a recording already ended with its call is fine.
+    await recording.stop().catch(() => undefined);
+  }
+
   private statusCallback(noun: WhatsAppNoun, ctx: CallContext): StatusCallbackConfig | null {
     const { statusCallback, statusCallbackMethod, statusCallbackEvent } = noun.attributes;
     if (statusCallback === undefined) return null;
@@ -332,5 +389,6 @@ export function dialParameters(result: DialResult): Record<string, string> {
     params.DialCallSid = result.child.callSid;
     params.DialCallDuration = String(result.durationSec ?? 0);
   }
+  if (result.recordingUrl) params.RecordingUrl = result.recordingUrl;
   return params;
 }
