@@ -182,11 +182,15 @@ describe('<Dial><WhatsApp> from a WhatsApp call', () => {
     return app.requests.filter((r) => r.path === path);
   }
 
+  /** Meta's side of the next business-initiated call to `waId` (each test places new ones). */
+  const seenCalls = new Set<string>();
   async function businessCallTo(waId: string): Promise<SimCall> {
-    return until(`Meta to place the call to ${waId}`, async () => {
-      const [call] = await simClient.listCalls({ waId, direction: 'BUSINESS_INITIATED' });
-      return call;
+    const call = await until(`Meta to place the call to ${waId}`, async () => {
+      const calls = await simClient.listCalls({ waId, direction: 'BUSINESS_INITIATED' });
+      return calls.find((c) => !seenCalls.has(c.id));
     });
+    seenCalls.add(call.id);
+    return call;
   }
 
   it('connects the caller to a second WhatsApp user: both hear each other, the action gets completed with a duration', async () => {
@@ -315,5 +319,81 @@ describe('<Dial><WhatsApp> from a WhatsApp call', () => {
     const away = await simClient.waitForCall(awayCall.id, (c) => c.status === 'ended', 20_000);
     expect(away.answeredAt).toBeNull();
     await simClient.waitForCall(callId, (c) => c.status === 'ended', 20_000);
+  }, 90_000);
+
+  it('answerOnBridge with a whisper: the caller rings until the agent heard the whisper, then both talk; the caller hanging up ends the agent too', async () => {
+    app.routes.set('/voice', () =>
+      twiml(
+        `<Response><Dial callerId="whatsapp:+${BUSINESS}" answerOnBridge="true" action="/dialed">` +
+          `<WhatsApp url="/whisper" method="GET">+${AGENT}</WhatsApp></Dial></Response>`,
+      ),
+    );
+    app.routes.set('/whisper', () =>
+      twiml('<Response><Say>You have a call from a customer.</Say></Response>'),
+    );
+    app.routes.set('/dialed', () => twiml('<Response><Say>ignored</Say></Response>'));
+
+    const { callId } = await simClient.userCall(CALLER, phoneNumberId);
+    const agentCall = await businessCallTo(AGENT);
+    await simClient.waitForCall(agentCall.id, (c) => c.status === 'accepted', 20_000);
+    const whisper = await until('the whisper request', () => requestsTo('/whisper')[0]);
+    const parentSid = requestsTo('/voice')[0]!.params.CallSid!;
+    // The whisper URL gets the child's own parameters.
+    expect(whisper).toMatchObject({
+      method: 'GET',
+      params: { ParentCallSid: parentSid, Direction: 'outbound-dial', To: `whatsapp:+${AGENT}` },
+    });
+    // The agent hears the whisper while the caller's call is still not accepted.
+    await until('the agent to hear the whisper', async () =>
+      (await simClient.analyseCall(agentCall.id)).speechLikeMs > 500 ? true : undefined,
+    );
+    expect((await simClient.getCall(callId)).answeredAt).toBeNull();
+
+    // Then the caller is answered and bridged.
+    await simClient.waitForCall(callId, (c) => c.status === 'accepted', 20_000);
+    await until('the caller to hear the agent', async () =>
+      near((await simClient.analyseCall(callId)).dominantFrequencyHz, AGENT_TONE)
+        ? true
+        : undefined,
+    );
+    await until('the agent to hear the caller', async () =>
+      near((await simClient.analyseCall(agentCall.id)).dominantFrequencyHz, CALLER_TONE)
+        ? true
+        : undefined,
+    );
+
+    // The caller hangs up: the agent's call ends, and the action hears how the dial ended.
+    await simClient.userHangup(callId);
+    const agentEnded = await simClient.waitForCall(
+      agentCall.id,
+      (c) => c.status === 'ended',
+      20_000,
+    );
+    expect(agentEnded.endReason).toBe('business_terminate');
+    const dialed = await until('the Dial action after the hang-up', () => requestsTo('/dialed')[0]);
+    expect(dialed.params).toMatchObject({
+      CallSid: parentSid,
+      DialCallStatus: 'completed',
+      DialBridged: 'true',
+      CallStatus: 'completed',
+    });
+  }, 120_000);
+
+  it('the caller hanging up while the user rings cancels the child at Meta', async () => {
+    app.routes.set('/voice', () =>
+      twiml(
+        `<Response><Dial callerId="whatsapp:+${BUSINESS}" action="/dialed" timeout="60">` +
+          `<WhatsApp>+${AWAY}</WhatsApp></Dial></Response>`,
+      ),
+    );
+    app.routes.set('/dialed', () => twiml('<Response/>'));
+    const { callId } = await simClient.userCall(CALLER, phoneNumberId);
+    const awayCall = await businessCallTo(AWAY);
+    await simClient.waitForCall(callId, (c) => c.status === 'accepted', 20_000);
+    await simClient.userHangup(callId);
+    const away = await simClient.waitForCall(awayCall.id, (c) => c.status === 'ended', 20_000);
+    expect(away.answeredAt).toBeNull();
+    const dialed = await until('the Dial action after the hang-up', () => requestsTo('/dialed')[0]);
+    expect(dialed.params).toMatchObject({ DialCallStatus: 'canceled', DialBridged: 'false' });
   }, 90_000);
 });
