@@ -21,6 +21,7 @@ const BUSINESS = '558551234567';
 const CALLER = '5511987654321';
 const AGENT = '555551234567';
 const AWAY = '5511987654322';
+const PUBLIC_URL = 'https://parley.example.com';
 const CALLER_TONE = 660;
 const AGENT_TONE = 880;
 
@@ -47,7 +48,7 @@ const near = (hz: number | null, target: number) => hz !== null && Math.abs(hz -
  * the test's TwiML app checks every request with `twilio.validateRequest`. Permission
  * checks are answered by this test on consent's subject, as whatsapp-call.e2e-spec does.
  */
-describe('<Dial><WhatsApp> from a WhatsApp call', () => {
+describe('<Dial><WhatsApp> and hang-ups from a WhatsApp call', () => {
   let db: TestDatabase;
   let nats: TestNatsNamespace;
   let nc: NatsConnection;
@@ -96,6 +97,8 @@ describe('<Dial><WhatsApp> from a WhatsApp call', () => {
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
       PARLEY_DEV_ACCOUNT_SID: ACCOUNT_SID,
       PARLEY_DEV_AUTH_TOKEN: AUTH_TOKEN,
+      // Recording URLs (`RecordingUrl`) are built on it; nothing fetches them here.
+      PARLEY_PUBLIC_URL: PUBLIC_URL,
       ...(process.env.MEDIASOUP_WORKER_BIN
         ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN }
         : {}),
@@ -245,6 +248,9 @@ describe('<Dial><WhatsApp> from a WhatsApp call', () => {
       CallStatus: 'in-progress',
     });
     const childSid = dialed.params.DialCallSid!;
+    expect(dialed.params.RecordingUrl).toMatch(
+      new RegExp(`^${PUBLIC_URL}/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/RE[0-9a-f]{32}$`),
+    );
     expect(childSid).toMatch(/^CA[0-9a-f]{32}$/);
     expect(Number(dialed.params.DialCallDuration)).toBeGreaterThanOrEqual(1);
     expect(requestsTo('/voice')).toHaveLength(1);
@@ -395,5 +401,38 @@ describe('<Dial><WhatsApp> from a WhatsApp call', () => {
     expect(away.answeredAt).toBeNull();
     const dialed = await until('the Dial action after the hang-up', () => requestsTo('/dialed')[0]);
     expect(dialed.params).toMatchObject({ DialCallStatus: 'canceled', DialBridged: 'false' });
+  }, 90_000);
+
+  it('<Record>: the caller hanging up keeps the recording, and the action gets it with Digits=hangup', async () => {
+    app.routes.set('/voice', () =>
+      twiml('<Response><Record action="/recorded" maxLength="60" timeout="30"/></Response>'),
+    );
+    app.routes.set('/recorded', () => twiml('<Response><Say>ignored</Say></Response>'));
+    const { callId } = await simClient.userCall(CALLER, phoneNumberId);
+    const accepted = await simClient.waitForCall(
+      callId,
+      (c) => c.status === 'accepted' && c.media.connected,
+      20_000,
+    );
+    // Two seconds of the caller's tone reach the recorder, then the caller hangs up.
+    await simClient.waitForCall(
+      callId,
+      (c) => c.media.packetsSent >= accepted.media.packetsSent + 100,
+      20_000,
+    );
+    await simClient.userHangup(callId);
+    const recorded = await until(
+      'the Record action after the hang-up',
+      () => requestsTo('/recorded')[0],
+    );
+    expect(recorded.params).toMatchObject({
+      CallSid: requestsTo('/voice')[0]!.params.CallSid,
+      Digits: 'hangup',
+      CallStatus: 'completed',
+    });
+    expect(recorded.params.RecordingUrl).toMatch(
+      new RegExp(`^${PUBLIC_URL}/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/RE[0-9a-f]{32}$`),
+    );
+    expect(Number(recorded.params.RecordingDuration)).toBeGreaterThanOrEqual(1);
   }, 90_000);
 });
