@@ -90,15 +90,20 @@ export class DialVerb implements Verb<DialNode> {
       return request === null ? CONTINUE : { next: 'fetch', via: 'action', request };
     } catch (error) {
       if (!isCallerHangup(error)) throw error;
+      if (action === undefined) {
+        await this.stopRecording();
+        await this.endChild();
+        throw error;
+      }
       // The caller hung up: the child goes too, and the action still hears how it ended.
       const result = {
         ...(await this.afterCallerHangup()),
         recordingUrl: this.recording?.mediaUrl ?? null,
       };
-      const request =
-        action === undefined
-          ? null
-          : ctx.request(action, method, { ...dialParameters(result), CallStatus: 'completed' });
+      const request = ctx.request(action, method, {
+        ...dialParameters(result),
+        CallStatus: 'completed',
+      });
       if (request === null) throw error;
       return { next: 'notify', request };
     } finally {
