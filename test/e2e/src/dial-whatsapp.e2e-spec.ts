@@ -403,6 +403,52 @@ describe('<Dial><WhatsApp> and hang-ups from a WhatsApp call', () => {
     expect(dialed.params).toMatchObject({ DialCallStatus: 'canceled', DialBridged: 'false' });
   }, 90_000);
 
+  it.each([
+    {
+      rule: 'hangupOnStar: the caller pressing * hangs up the agent and the document goes on',
+      attributes: 'hangupOnStar="true"',
+      end: (callId: string) => simClient.userSendDigits(callId, '*'),
+    },
+    {
+      rule: 'timeLimit: the agent is hung up when the dial reaches its limit',
+      attributes: 'timeLimit="3"',
+      end: () => Promise.resolve(),
+    },
+  ])(
+    '$rule',
+    async ({ attributes, end }) => {
+      app.routes.set('/voice', () =>
+        twiml(
+          `<Response><Dial callerId="whatsapp:+${BUSINESS}" ${attributes}>` +
+            `<WhatsApp>+${AGENT}</WhatsApp></Dial><Redirect>/after</Redirect></Response>`,
+        ),
+      );
+      app.routes.set('/after', () => twiml('<Response><Hangup/></Response>'));
+      const { callId } = await simClient.userCall(CALLER, phoneNumberId);
+      const agentCall = await businessCallTo(AGENT);
+      await until('the caller to hear the agent', async () =>
+        near((await simClient.analyseCall(callId)).dominantFrequencyHz, AGENT_TONE)
+          ? true
+          : undefined,
+      );
+      await end(callId);
+      // The agent's call ends at Meta; the caller's goes on after the Dial (no action).
+      const agentEnded = await simClient.waitForCall(
+        agentCall.id,
+        (c) => c.status === 'ended',
+        20_000,
+      );
+      expect(agentEnded.endReason).toBe('business_terminate');
+      const after = await until(
+        'the document to go on after the Dial',
+        () => requestsTo('/after')[0],
+      );
+      expect(after.params.CallStatus).toBe('in-progress');
+      await simClient.waitForCall(callId, (c) => c.status === 'ended', 20_000);
+    },
+    90_000,
+  );
+
   it('<Record>: the caller hanging up keeps the recording, and the action gets it with Digits=hangup', async () => {
     app.routes.set('/voice', () =>
       twiml('<Response><Record action="/recorded" maxLength="60" timeout="30"/></Response>'),
