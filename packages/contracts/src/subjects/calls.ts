@@ -143,6 +143,28 @@ export const CallDialRequestV1 = z.object({
 export const CallDialReplyV1 = z.object({ callSid: CallSid, status: CallStatus });
 
 /**
+ * `<Dial record>`: record a call (with `otherCallSid`, the bridged pair: parent on the
+ * first channel of a dual recording) as a Recording resource of call-control, with its
+ * `recordingStatusCallback`. call-control writes the row, then asks media to record; stop it
+ * with `media.v1.recording.stop`, or it ends with the call.
+ */
+export const CallRecordingStartRequestV1 = z.object({
+  accountSid: AccountSid,
+  callSid: CallSid,
+  otherCallSid: CallSid.optional(),
+  channels: z.enum(['mono', 'dual']),
+  source: RecordingSource,
+  track: RecordingTrack.default('both'),
+  trimSilence: z.boolean().default(false),
+  statusCallback: RecordingStatusCallbackConfig.nullable(),
+});
+export const CallRecordingStartReplyV1 = z.object({
+  recordingSid: RecordingSid,
+  /** Where the recording will be served (`RecordingUrl`), when the public URL is known. */
+  mediaUrl: z.string().url().nullable(),
+});
+
+/**
  * The account's auth token, which signs every request the interpreter makes for the
  * account (`X-Twilio-Signature`). Only call-control holds it (sealed); the interpreter
  * asks for it per account, caches it briefly and never logs it.

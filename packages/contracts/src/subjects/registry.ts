@@ -9,6 +9,8 @@ import {
   CallDialRequestV1,
   CallHangupRequestV1,
   CallPermissionRepliedV1,
+  CallRecordingStartReplyV1,
+  CallRecordingStartRequestV1,
   CallRejectRequestV1,
   CallStatusChangedV1,
   PermissionCheckReplyV1,
@@ -93,6 +95,10 @@ export const commands = {
   'calls.v1.call.reject': { request: CallRejectRequestV1, reply: CallCommandReplyV1 },
   'calls.v1.call.hangup': { request: CallHangupRequestV1, reply: CallCommandReplyV1 },
   'calls.v1.call.dial': { request: CallDialRequestV1, reply: CallDialReplyV1 },
+  'calls.v1.recording.start': {
+    request: CallRecordingStartRequestV1,
+    reply: CallRecordingStartReplyV1,
+  },
   'calls.v1.account.signing-key': {
     request: AccountSigningKeyRequestV1,
     reply: AccountSigningKeyReplyV1,

@@ -9,6 +9,7 @@ import { CallDomainEvents } from './call-domain-events';
 import { CallEndings } from './call-endings.service';
 import { CallStateService } from './call-state.service';
 import { CallTimers } from './call-timers.service';
+import { ChildCallsCascade } from './child-calls-cascade.service';
 import { CallsController } from './calls.controller';
 import { CallsRepository } from './calls.repository';
 import { CallsService } from './calls.service';
@@ -32,6 +33,7 @@ import { OutboundCalls } from './outbound-calls.service';
     InboundCalls,
     CallsService,
     CallTimers,
+    ChildCallsCascade,
   ],
   exports: [
     CallDomainEvents,

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { CALL_STATUSES, type CallStatus, ParleyError } from '@parley/contracts';
-import { type Repository } from 'typeorm';
+import {
+  CALL_STATUSES,
+  type CallStatus,
+  ParleyError,
+  TERMINAL_CALL_STATUSES,
+} from '@parley/contracts';
+import { In, Not, type Repository } from 'typeorm';
 import {
   applyKeyset,
   buildPage,
@@ -59,6 +64,13 @@ export class CallsRepository {
 
   findBySid(sid: string): Promise<CallEntity | null> {
     return this.calls.findOneBy({ sid });
+  }
+
+  /** A call's `<Dial>` children that have not ended. */
+  findRunningChildren(parentCallSid: string): Promise<CallEntity[]> {
+    return this.calls.find({
+      where: { parentCallSid, status: Not(In([...TERMINAL_CALL_STATUSES])) },
+    });
   }
 
   /**

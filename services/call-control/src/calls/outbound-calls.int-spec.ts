@@ -443,4 +443,35 @@ describe('outbound (business-initiated) WhatsApp calls through the REST API', ()
       ),
     ).rejects.toMatchObject({ code: 21220 });
   });
+
+  it('ends a ringing <Dial> child with its parent: canceled, and Meta stops ringing the user', async () => {
+    const parentUser = await newUser({ onIncomingCall: 'answer', answerAfterMs: 100 });
+    const parent = await t.rest.post(calls(), {
+      To: `whatsapp:+${parentUser}`,
+      From: t.senderId,
+      Url: 'https://example.com/dial',
+    });
+    const parentSid = String(parent.body.sid);
+    await waitStatus(parentSid, 'in-progress');
+    const childUser = await newUser({ onIncomingCall: 'ignore' });
+    const reply = await h.bus.request(
+      'calls.v1.call.dial',
+      {
+        accountSid: t.account.sid,
+        parentCallSid: parentSid,
+        from: t.senderId,
+        to: `whatsapp:+${childUser}`,
+        timeoutSec: 60,
+        timeLimitSec: 600,
+        statusCallback: null,
+      },
+      { timeoutMs: 10_000 },
+    );
+    await waitStatus(reply.callSid, 'ringing');
+    // The parent ends without anyone hanging up the child (as when the interpreter is gone).
+    await t.rest.post(call(parentSid), { Status: 'completed' });
+    await waitStatus(reply.callSid, 'canceled');
+    const atMeta = await endedAtMeta(childUser);
+    expect(atMeta.answeredAt).toBeNull();
+  });
 });

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PARLEY_ENV } from '@parley/nest-kit';
 import { recordingStorageFromEnv } from '@parley/recording-storage';
 import { CallsModule } from '../calls/calls.module';
+import { RecordingCommandsController } from './recording-commands.controller';
 import { RecordingCompletionsConsumer } from './recording-completions.consumer';
 import { RecordingReconciler } from './recording-reconciler.service';
 import { RecordingEntity } from './recording.entity';
@@ -15,7 +16,7 @@ import { RECORDING_STORAGE, RecordingsService } from './recordings.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([RecordingEntity]), CallsModule],
-  controllers: [RecordingsController],
+  controllers: [RecordingsController, RecordingCommandsController],
   providers: [
     RecordingsService,
     RecordingCompletionsConsumer,

@@ -59,6 +59,9 @@ export interface StartRecordingOptions {
   channels: 'mono' | 'dual';
   track: RecordingTrack;
   statusCallback: RecordingStatusCallbackConfig | null;
+  /** `<Dial record>`: the bridged child, on the second channel of a dual recording. */
+  otherCallSid?: CallSid;
+  trimSilence?: boolean;
 }
 
 /**
@@ -120,6 +123,8 @@ export class RecordingsService implements OnModuleInit {
         channels: options.channels,
         track: options.track,
         source: options.source,
+        ...(options.otherCallSid ? { otherCallSid: options.otherCallSid } : {}),
+        ...(options.trimSilence ? { trimSilence: true } : {}),
         // A recording never outlives the call's TimeLimit.
         maxLengthSec: Math.min(call.timeLimitSec, 86_400),
       });
@@ -231,6 +236,27 @@ export class RecordingsService implements OnModuleInit {
     if (!result.affected) return false;
     await this.publish({ ...row, ...changes });
     return true;
+  }
+
+  /**
+   * `calls.v1.recording.start` (`<Dial record>`): records an account's running call and
+   * tells where the recording will be served.
+   */
+  async startForInterpreter(
+    accountSid: string,
+    callSid: string,
+    options: StartRecordingOptions,
+  ): Promise<{ recordingSid: RecordingSid; mediaUrl: string | null }> {
+    const call = await this.calls.findBySid(callSid);
+    if (!call || call.accountSid !== accountSid) {
+      throw new ParleyError(20404, `The call ${callSid} was not found`);
+    }
+    const row = await this.start(call, options);
+    const publicUrl = configuredPublicUrl(this.env);
+    return {
+      recordingSid: row.sid as RecordingSid,
+      mediaUrl: publicUrl ? recordingMediaUrl(publicUrl, row.accountSid, row.sid) : null,
+    };
   }
 
   async get(accountSid: string, sid: string, callSid?: string): Promise<RecordingEntity> {

@@ -31,18 +31,27 @@ export class DocumentLoader {
     @Inject(PARLEY_ENV) private readonly env: TwimlInterpreterEnv,
   ) {}
 
-  async load(accountSid: AccountSid, request: DocumentRequest): Promise<LoadResult> {
+  /**
+   * `context: 'whisper'` is a `<Dial>` noun's `url` document, run on the called party:
+   * only Say, Play, Pause, Gather and Hangup are allowed (12200 otherwise).
+   */
+  async load(
+    accountSid: AccountSid,
+    request: DocumentRequest,
+    options: { context?: 'call' | 'whisper' } = {},
+  ): Promise<LoadResult> {
     const { source } = request;
-    if (source.kind === 'twiml') return { ...this.parse(source.twiml), url: null };
+    const context = options.context ?? 'call';
+    if (source.kind === 'twiml') return { ...this.parse(source.twiml, context), url: null };
     const deadline = Date.now() + this.env.TWIML_FETCH_BUDGET_MS;
-    const primary = await this.fetchAndParse(accountSid, {
+    const primary = await this.fetchAndParse(accountSid, context, {
       url: source.url,
       method: source.method,
       parameters: request.parameters,
       deadline,
     });
     if (primary.ok || !source.fallback) return primary;
-    const fallback = await this.fetchAndParse(accountSid, {
+    const fallback = await this.fetchAndParse(accountSid, context, {
       url: source.fallback.url,
       method: source.fallback.method,
       parameters: { ...request.parameters, ErrorCode: String(primary.code), ErrorUrl: source.url },
@@ -56,6 +65,7 @@ export class DocumentLoader {
 
   private async fetchAndParse(
     accountSid: AccountSid,
+    context: 'call' | 'whisper',
     req: {
       url: string;
       method: 'GET' | 'POST';
@@ -97,15 +107,16 @@ export class DocumentLoader {
         url: req.url,
       };
     }
-    return { ...this.parse(res.body), url: res.finalUrl };
+    return { ...this.parse(res.body, context), url: res.finalUrl };
   }
 
   private parse(
     xml: string,
+    context: 'call' | 'whisper',
   ):
     | { ok: true; document: TwimlDocument; warnings: readonly TwimlWarning[] }
     | { ok: false; code: ErrorCode; message: string } {
-    const parsed = parseTwiml(xml);
+    const parsed = parseTwiml(xml, { context });
     if (parsed.ok) return { ok: true, document: parsed.document, warnings: parsed.warnings };
     const where = parsed.error.line
       ? ` (line ${parsed.error.line}:${parsed.error.column ?? 0})`

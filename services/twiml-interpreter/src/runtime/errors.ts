@@ -43,3 +43,8 @@ export function delay(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** True when `error` says the caller hung up (the session's signal fired for that). */
+export function isCallerHangup(error: unknown): boolean {
+  return error instanceof SessionAbortedError && error.reason === 'caller-hangup';
+}

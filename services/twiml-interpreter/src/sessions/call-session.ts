@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AccountSid,
+  BusRequestError,
   type CallSid,
+  type CallStatusChangedV1,
   type ErrorCode,
   type HttpMethod,
+  isTerminalCallStatus,
   type NatsBus,
+  ParleyError,
   type PlayFinishedV1,
   type PromptSource,
   type RecordingCompletedV1,
@@ -17,12 +21,22 @@ import { type DocumentLoader } from '../documents/document-loader';
 import { type DocumentRequest } from '../documents/document-source';
 import { type SessionProgress } from './call-sessions.repository';
 import { type VerbRegistry } from '../verbs/verb-registry';
-import { delay, SessionAbortedError, throwIfAborted, TwimlFailure } from '../runtime/errors';
+import { ChildCallTracker } from '../runtime/child-call-tracker';
+import {
+  abortReason,
+  delay,
+  SessionAbortedError,
+  throwIfAborted,
+  TwimlFailure,
+} from '../runtime/errors';
 import {
   type CallContext,
+  type ChildCall,
+  type DialPort,
   type FinishedRecording,
   type LinePort,
   type MediaPort,
+  type PlaceChildRequest,
 } from '../runtime/ports';
 import { DigitBuffer, Waiters } from '../runtime/waiters';
 
@@ -35,10 +49,35 @@ export interface CallSessionDeps {
   save: (progress: SessionProgress) => Promise<void>;
   requestTimeoutMs: number;
   maxRedirects: number;
+  /** Routes a `<Dial>` child's key presses and prompt ends to this session, until released. */
+  adoptChild: (childSid: CallSid) => void;
+  releaseChild: (childSid: CallSid) => void;
 }
 
 /** How long to wait for call-control to publish a finished recording's URL. */
 const RECORDING_URL_WAIT_MS = 15_000;
+/** After the caller hung up, how long a recording may take to be reported finished. */
+const RECORDING_HANGUP_WAIT_MS = 15_000;
+/** call-control places the child at once (media offer, Meta `connect`): allow for Meta. */
+const DIAL_REQUEST_TIMEOUT_MS = 20_000;
+
+/** A `<Dial>` child of this call, as far as this session follows it. */
+interface ChildLeg {
+  readonly tracker: ChildCallTracker;
+  readonly digits: DigitBuffer;
+  /** Placed by this session's dial (its reply arrived). */
+  adopted: boolean;
+}
+
+/** One call leg the verbs run on: the call itself, or a child during its whisper. */
+interface LegView {
+  callSid: CallSid;
+  line: LinePort;
+  media: MediaPort;
+  digits: DigitBuffer;
+  parameters: () => Readonly<Record<string, string>>;
+  documentUrl: () => string | null;
+}
 
 /** The document request a `twiml.v1.session.start`/`.redirect` asks for. */
 export function initialRequest(start: SessionStartRequestV1): DocumentRequest {
@@ -65,7 +104,7 @@ export function initialRequest(start: SessionStartRequestV1): DocumentRequest {
  * fails. It holds the call's live state (keys pressed, prompts and recordings awaited),
  * which the sessions service feeds from NATS events.
  */
-export class CallSession implements LinePort, MediaPort {
+export class CallSession implements LinePort, MediaPort, DialPort {
   readonly callSid: CallSid;
   readonly accountSid: AccountSid;
   readonly digits = new DigitBuffer();
@@ -80,6 +119,9 @@ export class CallSession implements LinePort, MediaPort {
   private redirects = 0;
   private isAnswered: boolean;
   private documentUrl: string | null = null;
+  private readonly children = new Map<string, ChildLeg>();
+  /** A dial request timed out: children it may have created are hung up when they show. */
+  private dialTimedOut = false;
   /** Settles when the session is over, whatever ended it. */
   readonly finished: Promise<void>;
   private startRun!: (first: DocumentRequest) => void;
@@ -117,6 +159,27 @@ export class CallSession implements LinePort, MediaPort {
   }
 
   // ---- events fed by the sessions service ----------------------------------------------
+
+  /** A key pressed on this call, or on a `<Dial>` child during its whisper. */
+  dtmf(callSid: string, digit: string): void {
+    if (callSid === this.callSid) this.digits.push(digit);
+    else this.children.get(callSid)?.digits.push(digit);
+  }
+
+  /** A status change of one of this call's `<Dial>` children (it may precede the dial's reply). */
+  childStatus(event: CallStatusChangedV1): void {
+    const leg = this.childLeg(event.callSid);
+    leg.tracker.report({
+      status: event.status,
+      sequence: event.sequence,
+      durationSec: event.durationSec,
+      errorCode: event.errorCode,
+    });
+    if (this.dialTimedOut && !leg.adopted && !isTerminalCallStatus(event.status)) {
+      // Created by a dial whose reply never came: nobody would ever bridge it.
+      void this.bestEffort('hang up an orphan child', () => this.hangupCall(event.callSid));
+    }
+  }
 
   playFinished(event: PlayFinishedV1): void {
     this.plays.deliver(event.playId, event);
@@ -161,23 +224,36 @@ export class CallSession implements LinePort, MediaPort {
   }
 
   async hangup(): Promise<void> {
+    await this.hangupCall(this.callSid);
+  }
+
+  private async hangupCall(callSid: CallSid): Promise<void> {
     await this.deps.bus.request(
       'calls.v1.call.hangup',
-      { callSid: this.callSid },
+      { callSid },
       { timeoutMs: this.deps.requestTimeoutMs, correlationId: this.callSid },
     );
   }
 
   // ---- MediaPort -------------------------------------------------------------------------
 
-  async play(source: PromptSource, loop: number, signal: AbortSignal): Promise<PlayFinishedV1> {
+  play(source: PromptSource, loop: number, signal: AbortSignal): Promise<PlayFinishedV1> {
+    return this.playOn(this.callSid, source, loop, signal);
+  }
+
+  private async playOn(
+    callSid: CallSid,
+    source: PromptSource,
+    loop: number,
+    signal: AbortSignal,
+  ): Promise<PlayFinishedV1> {
     const playId = randomUUID();
     // Registered before the command, so a prompt that ends at once is not missed.
     const done = this.plays.expect(playId, signal);
     done.catch(() => undefined);
     await this.deps.bus.request(
       'media.v1.play.start',
-      { callSid: this.callSid, playId, source, loop },
+      { callSid, playId, source, loop },
       { timeoutMs: this.deps.requestTimeoutMs, correlationId: this.callSid },
     );
     try {
@@ -187,7 +263,7 @@ export class CallSession implements LinePort, MediaPort {
         await this.bestEffort('media.v1.play.stop', () =>
           this.deps.bus.request(
             'media.v1.play.stop',
-            { callSid: this.callSid, playId },
+            { callSid, playId },
             { timeoutMs: this.deps.requestTimeoutMs, correlationId: this.callSid },
           ),
         );
@@ -200,26 +276,38 @@ export class CallSession implements LinePort, MediaPort {
     signal: AbortSignal,
   ): Promise<FinishedRecording> {
     const { recordingSid } = request;
-    const completed = this.recordings.expect(recordingSid, signal);
-    const stored = this.recordingUrls.expect(recordingSid, signal);
+    // The caller hanging up does not lose the recording: media finishes it (reason
+    // hangup) and Twilio still reports it. Other aborts (a redirect) stop it at once.
+    const wait = new AbortController();
+    let callerHungUp = false;
+    let hangupTimer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      if (!this.callEnded) return wait.abort(abortReason(signal));
+      callerHungUp = true;
+      hangupTimer = setTimeout(() => wait.abort(abortReason(signal)), RECORDING_HANGUP_WAIT_MS);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    const completed = this.recordings.expect(recordingSid, wait.signal);
+    const stored = this.recordingUrls.expect(recordingSid, wait.signal);
     completed.catch(() => undefined);
     stored.catch(() => undefined);
-    await this.deps.bus.request(
-      'media.v1.recording.start',
-      { ...request, callSid: this.callSid, accountSid: this.accountSid },
-      { timeoutMs: this.deps.requestTimeoutMs, correlationId: this.callSid },
-    );
     try {
+      await this.deps.bus.request(
+        'media.v1.recording.start',
+        { ...request, callSid: this.callSid, accountSid: this.accountSid },
+        { timeoutMs: this.deps.requestTimeoutMs, correlationId: this.callSid },
+      );
       const result = await completed;
-      if (result.status !== 'completed') return { completed: result, mediaUrl: null };
+      if (result.status !== 'completed') return { completed: result, mediaUrl: null, callerHungUp };
       // call-control publishes the stored recording's URL once it has the metadata.
       const mediaUrl = await Promise.race([
         stored,
-        delay(RECORDING_URL_WAIT_MS, signal).then(() => null),
+        delay(RECORDING_URL_WAIT_MS, wait.signal).then(() => null),
       ]);
-      return { completed: result, mediaUrl };
+      return { completed: result, mediaUrl, callerHungUp };
     } catch (error) {
-      if (signal.aborted && !this.callEnded)
+      if (wait.signal.aborted && !this.callEnded)
         await this.bestEffort('media.v1.recording.stop', () =>
           this.deps.bus.request(
             'media.v1.recording.stop',
@@ -228,7 +316,144 @@ export class CallSession implements LinePort, MediaPort {
           ),
         );
       throw error;
+    } finally {
+      clearTimeout(hangupTimer);
+      signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  // ---- DialPort --------------------------------------------------------------------------
+
+  async place(request: PlaceChildRequest): Promise<ChildCall> {
+    let reply: { callSid: CallSid; status: CallStatusChangedV1['status'] };
+    try {
+      reply = await this.deps.bus.request(
+        'calls.v1.call.dial',
+        {
+          accountSid: this.accountSid,
+          parentCallSid: this.callSid,
+          from: request.from,
+          to: request.to,
+          timeoutSec: request.timeoutSec,
+          timeLimitSec: request.timeLimitSec,
+          statusCallback: request.statusCallback,
+        },
+        { timeoutMs: DIAL_REQUEST_TIMEOUT_MS, correlationId: this.callSid },
+      );
+    } catch (error) {
+      if (!(error instanceof BusRequestError)) throw error;
+      if (error.kind === 'timeout') {
+        this.dialTimedOut = true;
+        for (const [sid, leg] of this.children) {
+          if (!leg.adopted)
+            await this.bestEffort('hang up an orphan child', () => this.hangupCall(sid as CallSid));
+        }
+      }
+      throw new ParleyError(20503, `the child call could not be placed (${error.kind})`, {
+        cause: error,
+      });
+    }
+    const childSid = reply.callSid;
+    const leg = this.childLeg(childSid);
+    leg.adopted = true;
+    leg.tracker.report({
+      status: reply.status,
+      sequence: null,
+      durationSec: null,
+      errorCode: null,
+    });
+    this.deps.adoptChild(childSid);
+    return this.childCall(childSid, leg, request);
+  }
+
+  private childLeg(callSid: string): ChildLeg {
+    let leg = this.children.get(callSid);
+    if (!leg) {
+      leg = { tracker: new ChildCallTracker(), digits: new DigitBuffer(), adopted: false };
+      this.children.set(callSid, leg);
+    }
+    return leg;
+  }
+
+  private childCall(childSid: CallSid, leg: ChildLeg, request: PlaceChildRequest): ChildCall {
+    const bridgeRequest = { callSid: this.callSid, otherCallSid: childSid };
+    const options = { timeoutMs: this.deps.requestTimeoutMs, correlationId: this.callSid };
+    // What the whisper's URLs receive: the child's own parameters, as Twilio sends them.
+    const parameters: Record<string, string> = {
+      AccountSid: this.accountSid,
+      CallSid: childSid,
+      ParentCallSid: this.callSid,
+      From: request.from,
+      To: request.to,
+      Caller: request.from,
+      Called: request.to,
+      Direction: 'outbound-dial',
+      CallStatus: 'in-progress',
+      ApiVersion: '2010-04-01',
+    };
+    const hangup = () => this.hangupCall(childSid);
+    const view = (documentUrl: string | null): LegView => ({
+      callSid: childSid,
+      digits: leg.digits,
+      parameters: () => parameters,
+      documentUrl: () => documentUrl,
+      // The child is answered when its whisper runs; declining it is hanging it up.
+      line: { answered: true, answer: () => Promise.resolve(), reject: hangup, hangup },
+      media: {
+        play: (source, loop, signal) => this.playOn(childSid, source, loop, signal),
+        record: () => Promise.reject(new TwimlFailure(12200, 'a whisper cannot <Record>')),
+      },
+    });
+    return {
+      callSid: childSid,
+      get state() {
+        return leg.tracker.state;
+      },
+      until: (done, signal) => leg.tracker.until(done, signal),
+      hangup,
+      bridge: async () => {
+        await this.deps.bus.request('media.v1.bridge.create', bridgeRequest, options);
+      },
+      unbridge: async () => {
+        await this.deps.bus.request('media.v1.bridge.destroy', bridgeRequest, options);
+      },
+      record: async (recording) => {
+        const started = await this.deps.bus.request(
+          'calls.v1.recording.start',
+          {
+            accountSid: this.accountSid,
+            callSid: this.callSid,
+            otherCallSid: childSid,
+            channels: recording.channels,
+            source: 'DialVerb',
+            track: recording.track,
+            trimSilence: recording.trimSilence,
+            statusCallback: recording.statusCallback,
+          },
+          options,
+        );
+        return {
+          ...started,
+          stop: async () => {
+            await this.deps.bus.request(
+              'media.v1.recording.stop',
+              { recordingSid: started.recordingSid },
+              options,
+            );
+          },
+        };
+      },
+      context: (signal, documentUrl) => this.legContext(view(documentUrl), signal),
+      loadWhisper: async (whisper) => {
+        const loaded = await this.deps.loader.load(this.accountSid, whisper, {
+          context: 'whisper',
+        });
+        return loaded.ok
+          ? { ok: true, document: loaded.document, url: loaded.url }
+          : { ok: false, code: loaded.code, message: loaded.message };
+      },
+      release: () => this.deps.releaseChild(childSid),
+    };
   }
 
   // ---- the run ---------------------------------------------------------------------------
@@ -288,6 +513,11 @@ export class CallSession implements LinePort, MediaPort {
       });
       const outcome = await this.execute(node, ctx);
       if (outcome.next === 'continue') continue;
+      if (outcome.next === 'notify') {
+        await this.notify(outcome.request);
+        await this.deps.save({ state: 'ended', endedReason: 'caller-hangup' });
+        return null;
+      }
       if (outcome.next === 'fetch') {
         if (outcome.via === 'redirect' && ++this.redirects > this.deps.maxRedirects) {
           throw new TwimlFailure(11200, `more than ${this.deps.maxRedirects} redirects`);
@@ -317,6 +547,12 @@ export class CallSession implements LinePort, MediaPort {
     }
   }
 
+  /** The call is over; the verb's action still hears how it ended, and its answer is ignored. */
+  private async notify(request: DocumentRequest): Promise<void> {
+    const loaded = await this.deps.loader.load(this.accountSid, request);
+    if (!loaded.ok) this.log.warn({ code: loaded.code }, `action after hang-up: ${loaded.message}`);
+  }
+
   /** Ends the session after an error: the call is ended too, never left on a dead document. */
   private async fail(error: unknown): Promise<void> {
     if (error instanceof SessionAbortedError && error.reason === 'caller-hangup') {
@@ -338,39 +574,37 @@ export class CallSession implements LinePort, MediaPort {
   }
 
   private context(signal: AbortSignal): CallContext {
-    return {
-      callSid: this.callSid,
+    return this.legContext(
+      {
+        callSid: this.callSid,
+        line: this,
+        media: this,
+        digits: this.digits,
+        parameters: () => this.parameters,
+        documentUrl: () => this.documentUrl,
+      },
       signal,
-      line: this,
-      media: this,
-      digits: this.digits,
-      resolveUrl: (url) => this.resolveUrl(url),
-      request: (url, method, extra) => this.actionRequest(url, method, extra),
-      warn: (code, message) => this.log.warn({ code }, message),
-      checkpoint: ({ gatherDigits }) => this.deps.save({ gatherDigits }),
-      withSignal: (other) => this.context(other),
-    };
+    );
   }
 
-  private resolveUrl(url: string): string | null {
-    try {
-      return new URL(url, this.documentUrl ?? undefined).toString();
-    } catch {
-      return null;
-    }
-  }
-
-  private actionRequest(
-    url: string | undefined,
-    method: HttpMethod,
-    extra: Readonly<Record<string, string>> = {},
-  ): DocumentRequest | null {
-    // Without a URL, Twilio requests the current document again.
-    const target = url === undefined || url === '' ? this.documentUrl : this.resolveUrl(url);
-    if (target === null) return null;
+  private legContext(leg: LegView, signal: AbortSignal): CallContext {
     return {
-      source: { kind: 'url', url: target, method, fallback: null },
-      parameters: { ...this.parameters, ...extra },
+      callSid: leg.callSid,
+      signal,
+      line: leg.line,
+      media: leg.media,
+      digits: leg.digits,
+      dial: this,
+      get parameters() {
+        return leg.parameters();
+      },
+      resolveUrl: (url) => resolveUrl(url, leg.documentUrl()),
+      request: (url, method, extra) =>
+        actionRequest(leg.documentUrl(), leg.parameters(), url, method, extra),
+      warn: (code, message) => this.log.warn({ code, callSid: leg.callSid }, message),
+      checkpoint: ({ gatherDigits }) =>
+        leg.callSid === this.callSid ? this.deps.save({ gatherDigits }) : Promise.resolve(),
+      withSignal: (other) => this.legContext(leg, other),
     };
   }
 
@@ -381,4 +615,29 @@ export class CallSession implements LinePort, MediaPort {
       this.log.warn({ err: error }, `could not ${what}`);
     }
   }
+}
+
+function resolveUrl(url: string, base: string | null): string | null {
+  try {
+    return new URL(url, base ?? undefined).toString();
+  } catch {
+    return null;
+  }
+}
+
+/** An action or redirect: `url` (the current document when absent) with the parameters. */
+function actionRequest(
+  documentUrl: string | null,
+  parameters: Readonly<Record<string, string>>,
+  url: string | undefined,
+  method: HttpMethod,
+  extra: Readonly<Record<string, string>> = {},
+): DocumentRequest | null {
+  // Without a URL, Twilio requests the current document again.
+  const target = url === undefined || url === '' ? documentUrl : resolveUrl(url, documentUrl);
+  if (target === null) return null;
+  return {
+    source: { kind: 'url', url: target, method, fallback: null },
+    parameters: { ...parameters, ...extra },
+  };
 }

@@ -1,5 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { NatsBus, type SessionStartRequestV1 } from '@parley/contracts';
+import {
+  type CallSid,
+  isTerminalCallStatus,
+  NatsBus,
+  type SessionStartRequestV1,
+} from '@parley/contracts';
 import {
   PARLEY_ENV,
   PARLEY_LOGGER,
@@ -14,8 +19,6 @@ import { CallSession, initialRequest } from './call-session';
 import { VerbRegistry } from '../verbs/verb-registry';
 import { CallSessionsRepository } from './call-sessions.repository';
 
-const TERMINAL_STATUSES = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
-
 /**
  * The sessions this replica runs, one per call, and the events that drive them.
  *
@@ -27,6 +30,8 @@ const TERMINAL_STATUSES = new Set(['completed', 'busy', 'failed', 'no-answer', '
 @Injectable()
 export class SessionsService implements OnModuleInit, OnModuleDestroy {
   private readonly sessions = new Map<string, CallSession>();
+  /** `<Dial>` children by CallSid, to the session that dialed them (keys, prompt ends). */
+  private readonly childOwners = new Map<string, CallSession>();
   private readonly subscriptions: Subscription[] = [];
 
   constructor(
@@ -42,11 +47,9 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     this.subscriptions.push(
       this.bus.subscribe('media.v1.dtmf.received', (e) =>
-        this.sessions.get(e.callSid)?.digits.push(e.digit),
+        this.owner(e.callSid)?.dtmf(e.callSid, e.digit),
       ),
-      this.bus.subscribe('media.v1.play.finished', (e) =>
-        this.sessions.get(e.callSid)?.playFinished(e),
-      ),
+      this.bus.subscribe('media.v1.play.finished', (e) => this.owner(e.callSid)?.playFinished(e)),
       this.bus.subscribe('media.v1.recording.completed', (e) =>
         this.sessions.get(e.callSid)?.recordingCompleted(e),
       ),
@@ -55,13 +58,19 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
         this.sessions.get(e.callSid)?.recordingStored(e.recordingSid, e.mediaUrl);
       }),
       this.bus.subscribe('calls.v1.call.status-changed', (e) => {
-        if (TERMINAL_STATUSES.has(e.status)) this.sessions.get(e.callSid)?.ended();
+        // A `<Dial>` child's progress goes to the session of its parent.
+        if (e.parentCallSid !== null) this.sessions.get(e.parentCallSid)?.childStatus(e);
+        if (isTerminalCallStatus(e.status)) this.sessions.get(e.callSid)?.ended();
       }),
     );
   }
 
   onModuleDestroy(): void {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
+  }
+
+  private owner(callSid: string): CallSession | undefined {
+    return this.sessions.get(callSid) ?? this.childOwners.get(callSid);
   }
 
   /** Number of calls this replica runs. */
@@ -82,11 +91,18 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
         save: (progress) => this.repository.save(request.callSid, progress),
         requestTimeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS,
         maxRedirects: this.env.TWIML_MAX_REDIRECTS,
+        adoptChild: (childSid: CallSid) => this.childOwners.set(childSid, session),
+        releaseChild: (childSid: CallSid) => this.childOwners.delete(childSid),
       },
       request,
     );
     this.sessions.set(request.callSid, session);
-    void session.finished.finally(() => this.sessions.delete(request.callSid));
+    void session.finished.finally(() => {
+      this.sessions.delete(request.callSid);
+      for (const [childSid, owner] of this.childOwners) {
+        if (owner === session) this.childOwners.delete(childSid);
+      }
+    });
     session.start(initialRequest(request));
   }
 

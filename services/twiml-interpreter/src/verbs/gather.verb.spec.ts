@@ -56,6 +56,8 @@ function fakeCall() {
       },
       parameters: { CallSid: 'CA00000000000000000000000000000001', ...extra },
     }),
+    dial: { place: () => Promise.reject(new Error('not used')) },
+    parameters: { CallSid: 'CA00000000000000000000000000000001' },
     warn: () => undefined,
     checkpoint: () => Promise.resolve(),
     withSignal: (other) => make(other),

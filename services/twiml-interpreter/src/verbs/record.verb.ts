@@ -1,5 +1,6 @@
 import { newSid } from '@parley/contracts';
 import { type RecordVerb as RecordNode } from '@parley/twiml';
+import { SessionAbortedError } from '../runtime/errors';
 import { type CallContext } from '../runtime/ports';
 import { CONTINUE, type Verb, type VerbOutcome } from './verb';
 
@@ -7,7 +8,8 @@ import { CONTINUE, type Verb, type VerbOutcome } from './verb';
  * `<Record>`: records the caller (media, source RecordVerb) until `finishOnKey`,
  * `timeout` seconds of silence or `maxLength`, then requests `action` with
  * `RecordingUrl`, `RecordingSid`, `RecordingDuration` and `Digits`. A recording without
- * audio continues the document, as Twilio does.
+ * audio continues the document, as Twilio does. When the caller hangs up, the recording
+ * is kept and `action` still gets it, with `Digits=hangup`.
  */
 export class RecordVerb implements Verb<RecordNode> {
   async execute(node: RecordNode, ctx: CallContext): Promise<VerbOutcome> {
@@ -30,13 +32,27 @@ export class RecordVerb implements Verb<RecordNode> {
       ctx.signal,
     );
     const { completed } = finished;
-    if (completed.status !== 'completed' || finished.mediaUrl === null) return CONTINUE;
-    const request = ctx.request(attrs.action, attrs.method, {
+    if (completed.status !== 'completed' || finished.mediaUrl === null) {
+      // Nothing recorded: the document goes on, or the call is over.
+      if (finished.callerHungUp) throw new SessionAbortedError('caller-hangup');
+      return CONTINUE;
+    }
+    const parameters = {
       RecordingUrl: finished.mediaUrl,
       RecordingSid: recordingSid,
       RecordingDuration: String(completed.durationSec),
-      Digits: completed.finishedOnKey ?? '',
-    });
+      Digits: finished.callerHungUp ? 'hangup' : (completed.finishedOnKey ?? ''),
+    };
+    if (finished.callerHungUp) {
+      // Twilio still posts the recording to `action` (Digits=hangup); the call is over.
+      const request = ctx.request(attrs.action, attrs.method, {
+        ...parameters,
+        CallStatus: 'completed',
+      });
+      if (request === null) throw new SessionAbortedError('caller-hangup');
+      return { next: 'notify', request };
+    }
+    const request = ctx.request(attrs.action, attrs.method, parameters);
     return request === null ? CONTINUE : { next: 'fetch', via: 'action', request };
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { type MediaVerb, type Verb as TwimlVerb } from '@parley/twiml';
+import { type Verb as TwimlVerb } from '@parley/twiml';
 import { type CallContext } from '../runtime/ports';
+import { DialVerb } from './dial.verb';
 import { GatherVerb } from './gather.verb';
 import { HangupVerb } from './hangup.verb';
 import { PauseVerb } from './pause.verb';
@@ -9,7 +10,7 @@ import { RecordVerb } from './record.verb';
 import { RedirectVerb } from './redirect.verb';
 import { RejectVerb } from './reject.verb';
 import { SayVerb } from './say.verb';
-import { UnsupportedDialVerb, UnsupportedVerb } from './unsupported.verb';
+import { UnsupportedVerb } from './unsupported.verb';
 import { type Verb, type VerbKind, type VerbNode, type VerbOutcome } from './verb';
 
 /** How to make the verb of each kind: one entry per AST verb kind, checked by the compiler. */
@@ -31,7 +32,7 @@ export class VerbRegistry {
       Hangup: () => new HangupVerb(),
       Reject: () => new RejectVerb(),
       Redirect: () => new RedirectVerb(),
-      Dial: () => new UnsupportedDialVerb(),
+      Dial: () => new DialVerb((node, ctx) => this.runNested(node, ctx)),
       Enqueue: unsupported,
       Leave: unsupported,
       Connect: unsupported,
@@ -50,7 +51,8 @@ export class VerbRegistry {
     return factory();
   }
 
-  private async runNested(node: MediaVerb, ctx: CallContext): Promise<VerbOutcome> {
+  /** Runs a verb inside another (a Gather's prompts, a Dial's whisper document). */
+  private async runNested(node: TwimlVerb, ctx: CallContext): Promise<VerbOutcome> {
     const verb = this.create(node) as Verb<TwimlVerb>;
     try {
       return await verb.execute(node, ctx);

@@ -14,7 +14,13 @@ export type VerbOutcome =
   /** End the call (`<Hangup>`). */
   | { next: 'hangup' }
   /** The verb already ended the call (`<Reject>`). */
-  | { next: 'ended' };
+  | { next: 'ended' }
+  /**
+   * The caller hung up during the verb: its `action` is still requested, as Twilio does
+   * (`<Record>` with `Digits=hangup`, `<Dial>` with the dial's outcome), and the answer
+   * is ignored.
+   */
+  | { next: 'notify'; request: DocumentRequest };
 
 /**
  * One TwiML verb. A new instance runs each occurrence, so it may keep what it started
