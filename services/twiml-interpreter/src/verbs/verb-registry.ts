@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type MediaVerb, type Verb as TwimlVerb } from '@parley/twiml';
 import { type CallContext } from '../runtime/ports';
+import { ConnectVerb } from './connect.verb';
 import { GatherVerb } from './gather.verb';
 import { HangupVerb } from './hangup.verb';
 import { PauseVerb } from './pause.verb';
@@ -9,6 +10,8 @@ import { RecordVerb } from './record.verb';
 import { RedirectVerb } from './redirect.verb';
 import { RejectVerb } from './reject.verb';
 import { SayVerb } from './say.verb';
+import { StartVerb } from './start.verb';
+import { StopVerb } from './stop.verb';
 import { UnsupportedDialVerb, UnsupportedVerb } from './unsupported.verb';
 import { type Verb, type VerbKind, type VerbNode, type VerbOutcome } from './verb';
 
@@ -34,9 +37,9 @@ export class VerbRegistry {
       Dial: () => new UnsupportedDialVerb(),
       Enqueue: unsupported,
       Leave: unsupported,
-      Connect: unsupported,
-      Start: unsupported,
-      Stop: unsupported,
+      Connect: () => new ConnectVerb(),
+      Start: () => new StartVerb(),
+      Stop: () => new StopVerb(),
       Refer: unsupported,
       Pay: unsupported,
       Echo: unsupported,
