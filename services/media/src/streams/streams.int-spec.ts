@@ -2,7 +2,7 @@ import { createServer as createTcpServer, type Server as TcpServer, type Socket 
 import { type AddressInfo } from 'node:net';
 import { newSid, type StreamEndedV1 } from '@parley/contracts';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { dominantFrequency, generateTone, linearToMuLaw, MULAW_TABLE } from '../audio';
+import { dominantFrequency, generateTone, linearToMuLaw, MULAW_TABLE, rms } from '../audio';
 import { eventually, MediaHarness } from '../testing/media-harness';
 import { TEST_ACCOUNT, userCallsIn, type ConnectedUser } from '../testing/whatsapp-user';
 
@@ -71,14 +71,20 @@ function audioOf(conn: AgentConnection, track: string): Int16Array {
 }
 
 /** `ms` of a tone as the server sends it: 8 kHz mu-law in 20 ms media messages. */
-function sendTone(conn: AgentConnection, streamSid: string, hz: number, ms: number): void {
+function toneMessages(streamSid: string, hz: number, ms: number): string[] {
   const mulaw = Uint8Array.from(generateTone(hz, ms, { sampleRate: 8000 }), (s) =>
     linearToMuLaw(s),
   );
+  const messages: string[] = [];
   for (let offset = 0; offset < mulaw.length; offset += 160) {
     const payload = Buffer.from(mulaw.subarray(offset, offset + 160)).toString('base64');
-    conn.socket.send(JSON.stringify({ event: 'media', streamSid, media: { payload } }));
+    messages.push(JSON.stringify({ event: 'media', streamSid, media: { payload } }));
   }
+  return messages;
+}
+
+function sendTone(conn: AgentConnection, streamSid: string, hz: number, ms: number): void {
+  for (const message of toneMessages(streamSid, hz, ms)) conn.socket.send(message);
 }
 
 describe('Media Streams to a real WebSocket server', () => {
@@ -219,6 +225,75 @@ describe('Media Streams to a real WebSocket server', () => {
     // The agent hangs up: the stream ends as closed, without error.
     conn.socket.close(1000);
     expect(await ended(streamSid)).toMatchObject({ callSid, reason: 'closed', errorCode: null });
+  });
+
+  it('measures the latency a tone takes through Parley each way (printed)', async () => {
+    const { callSid, peer } = await user();
+    const streamSid = newSid('MZ');
+    await media.request('media.v1.stream.start', {
+      streamSid,
+      accountSid: TEST_ACCOUNT,
+      callSid,
+      url: `${agent.url}/latency`,
+      bidirectional: true,
+    });
+    const conn = await agent.connection('/latency');
+    await eventually('silence from the caller', () =>
+      ofEvent(conn, 'media').length >= 25 ? true : undefined,
+    );
+    const loud = (m: Received) => {
+      const bytes = Buffer.from((m.json.media as { payload: string }).payload, 'base64');
+      const pcm = Int16Array.from(bytes, (b) => MULAW_TABLE[b] as number);
+      return rms(pcm) > 1000;
+    };
+    // Caller -> agent: from the frame the user starts a tone to the first loud media message.
+    const seen = conn.messages.length;
+    const toneAt = performance.now();
+    peer.startTone(1000);
+    const first = await eventually('the tone at the agent', () =>
+      conn.messages.slice(seen).find((m) => m.json.event === 'media' && loud(m)),
+    );
+    const upMs = first.at - toneAt;
+    peer.stopSpeaking();
+
+    // Agent -> caller: from sending the tone to the first loud packet the user decodes
+    // (polled on every turn of the event loop: the user runs in this process).
+    const tone = toneMessages(streamSid, 660, 400);
+    const sentAt = performance.now();
+    for (const message of tone) conn.socket.send(message);
+    // Cheap probes only (the last packet's arrival, then the new samples): a heavy one
+    // would stall the media clock running in this same process.
+    let checked = peer.receivedPcm().length;
+    let lastPacket = peer.lastPacketReceivedAt;
+    let onset = -1;
+    let heardAt = 0;
+    while (onset < 0 && performance.now() - sentAt < 10_000) {
+      await new Promise(setImmediate);
+      if (peer.lastPacketReceivedAt === lastPacket) continue;
+      lastPacket = peer.lastPacketReceivedAt;
+      const pcm = peer.receivedPcm();
+      for (let i = checked; i + 480 <= pcm.length; i += 480) {
+        if (rms(pcm.subarray(i, i + 480)) > 1000) {
+          onset = i;
+          heardAt = performance.now();
+          break;
+        }
+      }
+      checked = pcm.length;
+    }
+    expect(onset).toBeGreaterThan(0);
+    const downMs = heardAt - sentAt;
+    await eventually('the whole tone at the caller', () =>
+      peer.receivedPcm().length > onset + 9600 ? true : undefined,
+    );
+    const pcm = peer.receivedPcm();
+    expect(dominantFrequency(pcm.subarray(onset, onset + 9600), 48_000)).toBeCloseTo(660, -1);
+    process.stdout.write(
+      `stream latency: caller -> agent ${upMs.toFixed(1)} ms, agent -> caller ${downMs.toFixed(1)} ms ` +
+        '(simulated user, rtpengine, mediasoup, Opus, resampling, mu-law, WebSocket)\n',
+    );
+    conn.socket.close(1000);
+    await ended(streamSid);
   });
 
   it('<Start><Stream track="both_tracks">: both directions, and <Stop> sends stop and closes', async () => {
