@@ -159,6 +159,14 @@ export const RecordingCompletedV1 = z.object({
 
 // ---- media streams (TwiML <Connect><Stream>, <Start><Stream>) ------------------------------
 
+/**
+ * The audio of a stream's `media` messages: Twilio's 8 kHz mu-law, or Parley's wideband
+ * opt-in (16 kHz 16-bit little-endian PCM), asked for with the reserved `<Parameter
+ * name="parley.mediaFormat" value="l16-16k">` so the TwiML stays valid for Twilio.
+ */
+export const StreamMediaFormat = z.enum(['mulaw-8k', 'l16-16k']);
+export type StreamMediaFormat = z.infer<typeof StreamMediaFormat>;
+
 /** A Twilio Media Stream sid: `MZ` and 32 hex digits. */
 export const StreamSid = z
   .string()
@@ -183,6 +191,7 @@ export const StreamStartRequestV1 = z.object({
   bidirectional: z.boolean(),
   /** From nested `<Parameter>`s: sent in the `start` message. */
   customParameters: z.record(z.string().max(64), z.string().max(1024)).default({}),
+  mediaFormat: StreamMediaFormat.default('mulaw-8k'),
 });
 export const StreamStartReplyV1 = z.object({ streamSid: StreamSid });
 

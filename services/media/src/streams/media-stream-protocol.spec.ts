@@ -15,7 +15,14 @@ describe('Twilio Media Streams messages Parley sends', () => {
       version: '1.0.0',
     });
     expect(
-      JSON.parse(writer.start({ ...ID, tracks: ['inbound'], customParameters: { who: 'Jane' } })),
+      JSON.parse(
+        writer.start({
+          ...ID,
+          tracks: ['inbound'],
+          customParameters: { who: 'Jane' },
+          mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+        }),
+      ),
     ).toEqual({
       event: 'start',
       sequenceNumber: '1',

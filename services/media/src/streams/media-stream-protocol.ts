@@ -4,10 +4,8 @@ import { z } from 'zod';
  * Twilio's Media Streams WebSocket protocol, as agent frameworks (Pipecat's
  * TwilioFrameSerializer, OpenAI Realtime bridges) expect it: JSON text messages, numbers
  * as strings where Twilio sends strings (`sequenceNumber`, `chunk`, `timestamp`), audio as
- * base64 8 kHz mu-law, 20 ms (160 bytes) per `media` message.
+ * base64, 20 ms per `media` message (160 bytes of 8 kHz mu-law unless the wideband opt-in).
  */
-
-export const MEDIA_FORMAT = { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } as const;
 
 /** Track names inside messages (Twilio's TwiML says `inbound_track`, messages `inbound`). */
 export type WireTrack = 'inbound' | 'outbound';
@@ -21,6 +19,8 @@ export interface StreamIdentity {
 export interface StartInfo extends StreamIdentity {
   tracks: WireTrack[];
   customParameters: Record<string, string>;
+  /** Twilio's is `{encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1}`. */
+  mediaFormat: { encoding: string; sampleRate: number; channels: number };
 }
 
 /** Builds the messages Parley sends, numbering them as Twilio does (from 1, after `connected`). */
@@ -44,7 +44,7 @@ export class StreamMessageWriter {
         callSid: info.callSid,
         tracks: info.tracks,
         customParameters: info.customParameters,
-        mediaFormat: MEDIA_FORMAT,
+        mediaFormat: info.mediaFormat,
       },
       streamSid: this.id.streamSid,
     });
@@ -101,7 +101,7 @@ export class StreamMessageWriter {
 }
 
 /** At most this much audio in one `media` message from the server (Twilio has no limit; 10 s). */
-const MAX_PAYLOAD_BASE64 = Math.ceil((8000 * 10 * 4) / 3) + 4;
+const MAX_PAYLOAD_BASE64 = Math.ceil((16_000 * 2 * 10 * 4) / 3) + 4;
 
 const ServerMedia = z.object({
   event: z.literal('media'),

@@ -6,7 +6,7 @@ import { type RtpView } from '../legs/rtp';
 import { type LiveFeed } from '../playback/prompt-player';
 import { ChannelDecoder } from '../recordings/channel-decoder';
 import { parseServerMessage, StreamMessageWriter, type WireTrack } from './media-stream-protocol';
-import { MulawStreamDecoder, MulawStreamEncoder } from './mulaw-transcoder';
+import { MEDIA_FORMATS, StreamAudioDecoder, StreamAudioEncoder } from './stream-audio';
 
 export type StreamEndReason = StreamEndedV1['reason'];
 
@@ -49,7 +49,7 @@ export class MediaStream {
   private readonly detach: Array<() => void> = [];
   private readonly decoders: ChannelDecoder[] = [];
   private playback: LiveFeed | null = null;
-  private readonly fromServer = new MulawStreamDecoder();
+  private readonly fromServer: StreamAudioDecoder;
   private readonly now: () => number;
   private startedAt = 0;
   private ended = false;
@@ -59,6 +59,7 @@ export class MediaStream {
     private readonly deps: MediaStreamDeps,
   ) {
     this.writer = new StreamMessageWriter(request);
+    this.fromServer = new StreamAudioDecoder(request.mediaFormat);
     this.now = deps.now ?? (() => performance.now());
   }
 
@@ -90,6 +91,7 @@ export class MediaStream {
         callSid: req.callSid,
         tracks,
         customParameters: req.customParameters,
+        mediaFormat: MEDIA_FORMATS[req.mediaFormat],
       }),
     );
     for (const track of tracks) this.tap(track);
@@ -116,7 +118,7 @@ export class MediaStream {
   private tap(track: WireTrack): void {
     const decoder = new ChannelDecoder(this.deps.leg.codecs.opusPayloadType, this.now);
     this.decoders.push(decoder);
-    const encoder = new MulawStreamEncoder();
+    const encoder = new StreamAudioEncoder(this.request.mediaFormat);
     const onPacket = (packet: RtpView) => {
       if (this.ended) return;
       for (const frame of decoder.decode(packet)) {

@@ -346,6 +346,55 @@ describe('Media Streams to a real WebSocket server', () => {
     await media.request('media.v1.play.stop', { callSid });
   });
 
+  it('wideband opt-in: 16 kHz PCM carries what 8 kHz mu-law cannot, both ways', async () => {
+    const { callSid, peer } = await user();
+    peer.startTone(5000);
+    const streamSid = newSid('MZ');
+    await media.request('media.v1.stream.start', {
+      streamSid,
+      accountSid: TEST_ACCOUNT,
+      callSid,
+      url: `${agent.url}/wideband`,
+      bidirectional: true,
+      mediaFormat: 'l16-16k',
+    });
+    const conn = await agent.connection('/wideband');
+    await eventually('a second of caller audio', () =>
+      ofEvent(conn, 'media').length >= 60 ? true : undefined,
+    );
+    expect((conn.messages[1]!.json.start as { mediaFormat: unknown }).mediaFormat).toEqual({
+      encoding: 'audio/x-l16le',
+      sampleRate: 16000,
+      channels: 1,
+    });
+    const bytes = Buffer.concat(
+      ofEvent(conn, 'media')
+        .slice(-50)
+        .map((m) => Buffer.from((m.json.media as { payload: string }).payload, 'base64')),
+    );
+    expect(bytes.length).toBe(50 * 640);
+    const heard = new Int16Array(bytes.length / 2);
+    for (let i = 0; i < heard.length; i++) heard[i] = bytes.readInt16LE(2 * i);
+    expect(dominantFrequency(heard, 16_000)).toBeCloseTo(5000, -1);
+
+    // The agent answers in the same format: a second of 5 kHz the caller hears.
+    peer.resetReceived();
+    const reply = Buffer.alloc(16_000 * 2);
+    generateTone(5000, 1000, { sampleRate: 16_000 }).forEach((v, i) =>
+      reply.writeInt16LE(v, 2 * i),
+    );
+    for (let offset = 0; offset < reply.length; offset += 640) {
+      const payload = reply.subarray(offset, offset + 640).toString('base64');
+      conn.socket.send(JSON.stringify({ event: 'media', streamSid, media: { payload } }));
+    }
+    await eventually('the caller hearing 5 kHz', () =>
+      peer.analyse().durationMs >= 900 ? true : undefined,
+    );
+    expect(peer.analyse().dominantFrequencyHz).toBeCloseTo(5000, -1);
+    conn.socket.close(1000);
+    await ended(streamSid);
+  });
+
   it('sends stop and closes the socket when the caller hangs up mid-stream', async () => {
     const { callSid } = await user();
     const streamSid = newSid('MZ');

@@ -19,7 +19,7 @@ export class ConnectVerb implements Verb<ConnectNode> {
     }
     const built = streamRequestOf(noun, true);
     if (!built.ok) {
-      ctx.warn(31920, `Connect: ${built.reason}`);
+      ctx.warn(built.code, `Connect: ${built.reason}`);
       return this.after(node, ctx);
     }
     await ctx.line.answer();

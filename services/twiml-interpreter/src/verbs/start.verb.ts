@@ -18,7 +18,7 @@ export class StartVerb implements Verb<StartNode> {
       }
       const built = streamRequestOf(noun, false);
       if (!built.ok) {
-        ctx.warn(31920, `Start: ${built.reason}`);
+        ctx.warn(built.code, `Start: ${built.reason}`);
         continue;
       }
       await ctx.line.answer();

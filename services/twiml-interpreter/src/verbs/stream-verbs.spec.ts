@@ -118,6 +118,7 @@ describe('<Connect><Stream>, <Start><Stream>, <Stop><Stream>', () => {
         track: 'inbound_track',
         bidirectional: true,
         customParameters: { customer: 'Jane', plan: 'gold' },
+        mediaFormat: 'mulaw-8k',
       },
     ]);
     let settled = false;
@@ -188,6 +189,30 @@ describe('<Connect><Stream>, <Start><Stream>, <Stop><Stream>', () => {
     await run(verbOf('<Stop><Stream name="fork"/></Stop>'), call.ctx);
     await run(verbOf('<Stop><Stream name="other"/></Stop>'), call.ctx);
     expect(call.stoppedNames).toEqual(['fork', 'other']);
+    expect(call.warnings.map((w) => w.code)).toEqual([12200]);
+  });
+
+  it('the reserved parley.mediaFormat parameter opts into 16 kHz PCM, and is not passed on', async () => {
+    const call = fakeCall();
+    await run(
+      verbOf(
+        '<Start><Stream name="asr" url="wss://asr.example.com/">' +
+          '<Parameter name="parley.mediaFormat" value="l16-16k"/><Parameter name="lang" value="en"/>' +
+          '</Stream></Start>',
+      ),
+      call.ctx,
+    );
+    expect(call.started).toMatchObject([
+      { mediaFormat: 'l16-16k', customParameters: { lang: 'en' } },
+    ]);
+    await run(
+      verbOf(
+        '<Start><Stream url="wss://asr.example.com/">' +
+          '<Parameter name="parley.mediaFormat" value="opus-96k"/></Stream></Start>',
+      ),
+      call.ctx,
+    );
+    expect(call.started).toHaveLength(1);
     expect(call.warnings.map((w) => w.code)).toEqual([12200]);
   });
 });
