@@ -40,6 +40,12 @@ export const ERROR_CODES = {
   21213: { status: 400, message: "'From' phone number is required" },
   21220: { status: 400, message: 'Invalid call state' },
   21609: { status: 400, message: 'Invalid StatusCallbackUrl' },
+  // 319xx: Media Streams (<Stream>)
+  31920: { status: 502, message: 'Stream - WebSocket - Handshake Error' },
+  31921: { status: 502, message: 'Stream - WebSocket - Close Error' },
+  31924: { status: 502, message: 'Stream - WebSocket - Protocol Error' },
+  31941: { status: 400, message: 'Stream - Invalid Track configuration' },
+  31951: { status: 400, message: 'Stream - Protocol - Invalid Message' },
   // 37xxx: WhatsApp voice
   37000: { status: 400, message: 'WhatsApp call permission not granted' },
   37003: { status: 409, message: 'Duplicate WhatsApp call in progress' },

@@ -15,6 +15,7 @@ export const SID_PREFIXES = {
   sender: 'XE',
   event: 'EV',
   delivery: 'WD',
+  stream: 'MZ',
 } as const;
 export type SidPrefix = (typeof SID_PREFIXES)[keyof typeof SID_PREFIXES];
 

@@ -6,6 +6,7 @@ import { DtmfModule } from './dtmf/dtmf.module';
 import { LegsModule } from './legs/legs.module';
 import { PlaybackModule } from './playback/playback.module';
 import { RecordingsModule } from './recordings/recordings.module';
+import { StreamsModule } from './streams/streams.module';
 import { WhatsAppLegEntity } from './whatsapp-legs/whatsapp-leg.entity';
 import { WhatsAppLegsModule } from './whatsapp-legs/whatsapp-legs.module';
 import { WorkersModule } from './workers/workers.module';
@@ -23,5 +24,6 @@ export const service: ServiceDefinition<MediaEnv> = {
     DtmfModule,
     BridgesModule,
     RecordingsModule,
+    StreamsModule,
   ],
 };

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NatsBus, type CallSid, type RecordingCompletedV1 } from '@parley/contracts';
-import { MetaSimClient, decodeWav, dominantFrequency } from '@parley/meta-sim';
+import { MetaSimClient, decodeWav, dominantFrequency, generateTone } from '@parley/meta-sim';
 import {
   createTestDatabase,
   createTestNatsNamespace,
@@ -11,6 +11,8 @@ import {
 } from '@parley/nest-kit/testing';
 import { connect, type NatsConnection } from 'nats';
 import { Client } from 'pg';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { linearToMuLaw, muLawToLinear } from './mulaw';
 import { freePort, migrate, startProcess, startService, type ServiceProcess } from './processes';
 import { toneWav, twiml, TwimlApp, type AppRequest } from './twiml-app';
 
@@ -105,6 +107,7 @@ describe('A WhatsApp call through every service', () => {
       TWIML_FETCH_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
       MEDIA_FETCH_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
       OUTBOUND_URL_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
+      MEDIA_STREAM_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
       PARLEY_DEV_ACCOUNT_SID: ACCOUNT_SID,
       PARLEY_DEV_AUTH_TOKEN: AUTH_TOKEN,
       ...(process.env.MEDIASOUP_WORKER_BIN
@@ -429,6 +432,106 @@ describe('A WhatsApp call through every service', () => {
     const frequency = dominantFrequency(wav.samples, { sampleRate: wav.sampleRate });
     expect(Math.abs((frequency ?? 0) - 660)).toBeLessThan(15);
     expect(Number(call.duration)).toBeGreaterThanOrEqual(1);
+  }, 90_000);
+
+  it('<Connect><Stream>: a voice agent hears the caller, answers, gets its mark back, hangs up, and the document goes on', async () => {
+    // The business's voice agent: a real WebSocket server speaking Twilio's protocol.
+    const agent = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve) => agent.once('listening', resolve));
+    const agentUrl = `ws://127.0.0.1:${(agent.address() as { port: number }).port}/agent`;
+    const messages: { event: string; [key: string]: unknown }[] = [];
+    let socket: WebSocket | undefined;
+    agent.on('connection', (ws) => {
+      socket = ws;
+      ws.on('message', (data: Buffer) => {
+        messages.push(JSON.parse(data.toString('utf8')) as (typeof messages)[number]);
+      });
+    });
+    const ofEvent = (event: string) => messages.filter((m) => m.event === event);
+    try {
+      app.routes.set('/voice', () =>
+        twiml(
+          `<Response><Connect><Stream url="${agentUrl}">` +
+            '<Parameter name="customer" value="Jane"/></Stream></Connect>' +
+            '<Redirect>/after-agent</Redirect></Response>',
+        ),
+      );
+      app.routes.set('/after-agent', () => twiml('<Response><Hangup/></Response>'));
+
+      const { callId } = await simClient.userCall(CALLER, phoneNumberId);
+      const callSid = (await until('the VoiceUrl request', () => callRequests('/voice')[0])).params
+        .CallSid!;
+      const start = await until('the start message', () => ofEvent('start')[0]);
+      expect(messages[0]).toEqual({ event: 'connected', protocol: 'Call', version: '1.0.0' });
+      const streamSid = start.streamSid as string;
+      expect(start).toMatchObject({
+        sequenceNumber: '1',
+        start: {
+          accountSid: ACCOUNT_SID,
+          callSid,
+          streamSid,
+          tracks: ['inbound'],
+          customParameters: { customer: 'Jane' },
+          mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+        },
+      });
+
+      // The caller's 660 Hz tone reaches the agent as 8 kHz mu-law.
+      await until('a second of the caller', () =>
+        ofEvent('media').length >= 60 ? true : undefined,
+      );
+      const fromCaller = Buffer.concat(
+        ofEvent('media')
+          .slice(-50)
+          .map((m) => Buffer.from((m.media as { payload: string }).payload, 'base64')),
+      );
+      const callerPcm = Int16Array.from(fromCaller, (b) => muLawToLinear(b));
+      expect(
+        Math.abs((dominantFrequency(callerPcm, { sampleRate: 8000 }) ?? 0) - 660),
+      ).toBeLessThan(10);
+
+      // The agent answers with 1.5 s of 440 Hz and a mark: the caller hears 440 Hz and the
+      // mark comes back once the audio was played.
+      const sentAt = performance.now();
+      const reply = Uint8Array.from(generateTone(440, 1500, { sampleRate: 8000 }), (s) =>
+        linearToMuLaw(s),
+      );
+      for (let offset = 0; offset < reply.length; offset += 160) {
+        const payload = Buffer.from(reply.subarray(offset, offset + 160)).toString('base64');
+        socket!.send(JSON.stringify({ event: 'media', streamSid, media: { payload } }));
+      }
+      socket!.send(JSON.stringify({ event: 'mark', streamSid, mark: { name: 'greeting' } }));
+      const mark = await until('the mark echoed', () => ofEvent('mark')[0]);
+      const markMs = performance.now() - sentAt;
+      expect(mark).toMatchObject({ streamSid, mark: { name: 'greeting' } });
+      expect(markMs).toBeGreaterThanOrEqual(1400);
+      const heard = await until('the caller to hear the agent', async () => {
+        const analysis = await simClient.analyseCall(callId);
+        const f = analysis.dominantFrequencyHz;
+        return f !== null && Math.abs(f - 440) < 20 ? analysis : undefined;
+      });
+      expect(heard.levelDbfs).toBeGreaterThan(-40);
+      process.stdout.write(
+        `media stream: 1500 ms of agent audio played, mark back after ${Math.round(markMs)} ms ` +
+          `(${Math.round(markMs - 1500)} ms queueing, encoding and pacing in Parley)\n`,
+      );
+
+      // The agent hangs up: the document goes on with the next verb.
+      socket!.close(1000);
+      const [after] = await until('the next verb', () =>
+        callRequests('/after-agent').length > 0 ? callRequests('/after-agent') : undefined,
+      );
+      expect(after!.params).toMatchObject({ CallSid: callSid, CallStatus: 'in-progress' });
+      await simClient.waitForCall(callId, (c) => c.status === 'ended', 20_000);
+      const row = await until('the session to end', async () => {
+        const r = await sessionRow(callSid);
+        return r?.state === 'ended' ? r : undefined;
+      });
+      expect(row).toMatchObject({ ended_reason: 'hangup', error_code: null });
+    } finally {
+      for (const client of agent.clients) client.terminate();
+      await new Promise((resolve) => agent.close(resolve));
+    }
   }, 90_000);
 
   it('refuses a business-initiated call without permission and sends nothing to Meta', async () => {

@@ -157,9 +157,69 @@ export const RecordingCompletedV1 = z.object({
   completedAt: z.string().datetime(),
 });
 
+// ---- media streams (TwiML <Connect><Stream>, <Start><Stream>) ------------------------------
+
+/**
+ * The audio of a stream's `media` messages: Twilio's 8 kHz mu-law, or Parley's wideband
+ * opt-in (16 kHz 16-bit little-endian PCM), asked for with the reserved `<Parameter
+ * name="parley.mediaFormat" value="l16-16k">` so the TwiML stays valid for Twilio.
+ */
+export const StreamMediaFormat = z.enum(['mulaw-8k', 'l16-16k']);
+export type StreamMediaFormat = z.infer<typeof StreamMediaFormat>;
+
+/** A Twilio Media Stream sid: `MZ` and 32 hex digits. */
+export const StreamSid = z
+  .string()
+  .regex(/^MZ[0-9a-f]{32}$/, 'must be MZ followed by 32 hex digits');
+/** Which audio a stream carries: what the caller says, what it hears, or both. */
+export const StreamTrack = z.enum(['inbound_track', 'outbound_track', 'both_tracks']);
+
+/**
+ * Open a Media Stream: media connects a WebSocket to `url` and speaks Twilio's Media
+ * Streams protocol on it. `bidirectional` (`<Connect>`): the server's audio is played to
+ * the caller, and the stream ends when the socket closes (`media.v1.stream.ended`).
+ */
+export const StreamStartRequestV1 = z.object({
+  streamSid: StreamSid,
+  accountSid: AccountSid,
+  callSid: CallSid,
+  /** ws:// or wss://; media vets the address (the outbound-URL policy). */
+  url: z.string().url().max(2048),
+  /** `<Stream name>`: how `<Stop><Stream name>` finds it. */
+  name: z.string().max(256).optional(),
+  track: StreamTrack.default('inbound_track'),
+  bidirectional: z.boolean(),
+  /** From nested `<Parameter>`s: sent in the `start` message. */
+  customParameters: z.record(z.string().max(64), z.string().max(1024)).default({}),
+  mediaFormat: StreamMediaFormat.default('mulaw-8k'),
+});
+export const StreamStartReplyV1 = z.object({ streamSid: StreamSid });
+
+/** Stop one stream (by sid or name), or every stream of the call when neither is given. */
+export const StreamStopRequestV1 = z.object({
+  callSid: CallSid,
+  streamSid: StreamSid.optional(),
+  name: z.string().max(256).optional(),
+});
+export const StreamStopReplyV1 = z.object({ stopped: z.number().int().nonnegative() });
+
+/** A stream is over, whatever ended it; `errorCode` (319xx) when it failed. */
+export const StreamEndedV1 = z.object({
+  streamSid: StreamSid,
+  callSid: CallSid,
+  accountSid: AccountSid,
+  name: z.string().nullable(),
+  /** closed: the server closed the socket; stopped: asked to; hangup: the call ended. */
+  reason: z.enum(['closed', 'stopped', 'hangup', 'failed']),
+  errorCode: z.number().int().nullable(),
+  endedAt: z.string().datetime(),
+});
+
 export type LegAnswerRequestV1 = z.infer<typeof LegAnswerRequestV1>;
 export type PlayStartRequestV1 = z.infer<typeof PlayStartRequestV1>;
 export type PlayFinishedV1 = z.infer<typeof PlayFinishedV1>;
 export type DtmfReceivedV1 = z.infer<typeof DtmfReceivedV1>;
 export type RecordingStartRequestV1 = z.infer<typeof RecordingStartRequestV1>;
 export type RecordingCompletedV1 = z.infer<typeof RecordingCompletedV1>;
+export type StreamStartRequestV1 = z.infer<typeof StreamStartRequestV1>;
+export type StreamEndedV1 = z.infer<typeof StreamEndedV1>;

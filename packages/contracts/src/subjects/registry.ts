@@ -52,6 +52,11 @@ import {
   RecordingStartReplyV1,
   RecordingStartRequestV1,
   RecordingStopRequestV1,
+  StreamEndedV1,
+  StreamStartReplyV1,
+  StreamStartRequestV1,
+  StreamStopReplyV1,
+  StreamStopRequestV1,
 } from './media';
 import { HealthCheckRequestV1, HealthReportV1, ServiceStartedV1, ServiceStoppingV1 } from './ops';
 import { DeliveriesRedriveReplyV1, DeliveriesRedriveRequestV1 } from './webhooks';
@@ -73,6 +78,7 @@ export const events = {
   'media.v1.leg.failed': LegFailedV1,
   'media.v1.play.finished': PlayFinishedV1,
   'media.v1.dtmf.received': DtmfReceivedV1,
+  'media.v1.stream.ended': StreamEndedV1,
 } as const;
 
 /** Events that must not be lost: published to JetStream with a de-duplication id. */
@@ -139,6 +145,8 @@ export const commands = {
   'media.v1.bridge.destroy': { request: BridgeDestroyRequestV1, reply: OkReplyV1 },
   'media.v1.recording.start': { request: RecordingStartRequestV1, reply: RecordingStartReplyV1 },
   'media.v1.recording.stop': { request: RecordingStopRequestV1, reply: OkReplyV1 },
+  'media.v1.stream.start': { request: StreamStartRequestV1, reply: StreamStartReplyV1 },
+  'media.v1.stream.stop': { request: StreamStopRequestV1, reply: StreamStopReplyV1 },
 
   'webhooks.v1.deliveries.redrive': {
     request: DeliveriesRedriveRequestV1,

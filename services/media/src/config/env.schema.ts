@@ -101,6 +101,14 @@ export const envSchema = baseEnvSchema({ httpPort: 3004 })
     MEDIA_PROMPT_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(64),
     /** The espeak-ng executable for `<Say>`. */
     MEDIA_TTS_COMMAND: z.string().min(1).default('espeak-ng'),
+    // ---- media streams (<Stream>) ---------------------------------------------------------
+    /**
+     * Private networks a `<Stream url>` may point to anyway (comma-separated CIDRs, e.g.
+     * `127.0.0.1/32` for an agent on the same machine). Empty: refused (SSRF protection).
+     */
+    MEDIA_STREAM_ALLOW_PRIVATE_NETWORKS: cidrListEnv(),
+    /** The WebSocket handshake (DNS, TCP, TLS, upgrade) of a stream must finish within this. */
+    MEDIA_STREAM_HANDSHAKE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     // ---- recordings ------------------------------------------------------------------------
     ...recordingStorageEnvShape,
     /** Directory of recordings being written (the OS temp dir by default). */

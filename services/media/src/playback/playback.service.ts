@@ -4,7 +4,7 @@ import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { OpusEncoder, SILENT_FRAME, type AudioEngines } from '../audio';
 import { type Leg } from '../legs/leg';
 import { LegRegistry } from '../legs/leg-registry';
-import { PromptPlayer, type PlayFinished } from './prompt-player';
+import { PromptPlayer, type LiveFeed, type PlayFinished } from './prompt-player';
 
 export type PlayFinishedReason = PlayFinished['reason'];
 
@@ -52,6 +52,20 @@ export class PlaybackService implements OnModuleInit {
     return new Promise((resolve) => {
       this.playerOf(leg).enqueueFrames(`internal-${++this.internalIds}`, frames, resolve);
     });
+  }
+
+  /**
+   * Audio written while it plays (a bidirectional Media Stream's server), in the leg's
+   * prompt queue; `onDone` when it is closed or stopped with the leg's prompts.
+   */
+  openLive(
+    callSid: string,
+    playId: string,
+    onMark: (name: string) => void,
+    onDone: () => void,
+  ): LiveFeed {
+    const leg = this.legs.require(callSid);
+    return this.playerOf(leg).openLive(playId, onMark, onDone);
   }
 
   /** Stops one prompt or (no playId) every prompt of the leg. */

@@ -46,7 +46,34 @@ interface DigitsItem {
   sentFrames: number;
 }
 
-type Item = AudioItem | DigitsItem;
+/** Audio fed while it plays (a Media Stream's server), with marks between frames. */
+interface LiveItem {
+  kind: 'live';
+  playId: string;
+  abort: AbortController;
+  /** 20 ms frames and, between them, mark names to report once the audio before is out. */
+  entries: Array<Int16Array | { mark: string }>;
+  closed: boolean;
+  sentFrames: number;
+  onMark: (name: string) => void;
+  onDone: () => void;
+}
+
+type Item = AudioItem | DigitsItem | LiveItem;
+
+/** The writing end of a live item (see `PromptPlayer.openLive`). */
+export interface LiveFeed {
+  /** Queues one 20 ms frame (48 kHz mono). */
+  push(frame: Int16Array): void;
+  /** Reports `name` once every frame queued before it has been played. */
+  mark(name: string): void;
+  /** Drops the queued audio at once (barge-in); the marks it held are reported now. */
+  clear(): void;
+  /** Frames queued so far and not played yet. */
+  readonly queuedFrames: number;
+  /** Stops it: queued audio is dropped, the leg goes back to what it heard before. */
+  close(): void;
+}
 
 /** What a player needs of its leg. */
 export type PlayerLeg = Pick<Leg, 'callSid' | 'state' | 'codecs'> & {
@@ -125,6 +152,55 @@ export class PromptPlayer implements FrameSource {
     });
   }
 
+  /**
+   * Audio written while it plays (a bidirectional Media Stream): it holds the head of the
+   * queue until closed, the leg hearing silence whenever nothing is queued.
+   */
+  openLive(playId: string, onMark: (name: string) => void, onDone: () => void): LiveFeed {
+    const item: LiveItem = {
+      kind: 'live',
+      playId,
+      abort: new AbortController(),
+      entries: [],
+      closed: false,
+      sentFrames: 0,
+      onMark,
+      onDone,
+    };
+    this.queue.push(item);
+    return {
+      push: (frame) => {
+        if (!item.closed) item.entries.push(frame);
+      },
+      mark: (name) => {
+        if (item.closed) return;
+        // Nothing left to play: the audio before it has been heard already.
+        if (item.entries.length === 0 && this.queue[0] === item) onMark(name);
+        else item.entries.push({ mark: name });
+      },
+      clear: () => {
+        const marks = item.entries.filter((e): e is { mark: string } => !(e instanceof Int16Array));
+        item.entries.length = 0;
+        this.leg.output.interrupt();
+        for (const m of marks) onMark(m.mark);
+      },
+      get queuedFrames() {
+        return item.entries.reduce((n, e) => n + (e instanceof Int16Array ? 1 : 0), 0);
+      },
+      close: () => {
+        if (item.closed) return;
+        item.closed = true;
+        item.entries.length = 0;
+        const index = this.queue.indexOf(item);
+        if (index >= 0) {
+          this.queue.splice(index, 1);
+          if (index === 0) this.leg.output.interrupt();
+        }
+        item.onDone();
+      },
+    };
+  }
+
   /** Stops one prompt, or all of them (barge-in); returns how many were stopped. */
   stop(playId?: string): number {
     const stopped = this.queue.filter((i) => playId === undefined || i.playId === playId);
@@ -148,6 +224,7 @@ export class PromptPlayer implements FrameSource {
     for (;;) {
       const item = this.queue[0];
       if (!item) return null;
+      if (item.kind === 'live') return this.liveFrame(item, tick);
       const frame =
         item.kind === 'audio' ? this.audioFrame(item, tick) : this.digitsFrame(item, tick);
       if (frame) return frame;
@@ -170,6 +247,21 @@ export class PromptPlayer implements FrameSource {
     const payload = this.encoder.encode(pcm);
     item.sentFrames++;
     return this.packet(this.leg.codecs.opusPayloadType, payload, tick, item.sentFrames === 1);
+  }
+
+  private liveFrame(item: LiveItem, tick: number): OutFrame | null {
+    for (;;) {
+      const entry = item.entries.shift();
+      if (entry === undefined) return null; // nothing yet: the leg fills silence
+      if (!(entry instanceof Int16Array)) {
+        item.onMark(entry.mark);
+        continue;
+      }
+      this.encoder ??= new OpusEncoder();
+      item.sentFrames++;
+      const payload = this.encoder.encode(entry);
+      return this.packet(this.leg.codecs.opusPayloadType, payload, tick, item.sentFrames === 1);
+    }
   }
 
   private digitsFrame(item: DigitsItem, tick: number): OutFrame | null {
@@ -255,6 +347,15 @@ export class PromptPlayer implements FrameSource {
 
   private end(item: Item, reason: PlayFinished['reason'], errorCode: number | null): void {
     item.abort.abort();
+    if (item.kind === 'live') {
+      // Stopped with the other prompts (barge-in, the leg closing): its owner hears of it.
+      if (!item.closed) {
+        item.closed = true;
+        item.entries.length = 0;
+        item.onDone();
+      }
+      return;
+    }
     if (item.kind === 'audio') {
       item.buffer.length = 0;
       item.wake?.();

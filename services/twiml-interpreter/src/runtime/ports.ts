@@ -10,6 +10,8 @@ import {
   type RecordingStatusCallbackConfig,
   type RecordingTrack,
   type StatusCallbackConfig,
+  type StreamEndedV1,
+  type StreamStartRequestV1,
 } from '@parley/contracts';
 import { type TwimlDocument } from '@parley/twiml';
 import { type DocumentRequest } from '../documents/document-source';
@@ -120,6 +122,23 @@ export interface DialPort {
   place(request: PlaceChildRequest): Promise<ChildCall>;
 }
 
+/** A Media Stream as a verb asks for it (the call's sids are added by the session). */
+export type StreamRequest = Omit<StreamStartRequestV1, 'callSid' | 'accountSid'>;
+
+/** Media Streams of the call (media holds the WebSockets). */
+export interface StreamsPort {
+  /** Opens a listen-only stream (`<Start><Stream>`) that runs beside the document. */
+  startStream(request: StreamRequest): Promise<void>;
+  /**
+   * Opens a bidirectional stream (`<Connect><Stream>`) and resolves when it ended (the
+   * server closed it, or it failed). When `signal` aborts, the stream is stopped and the
+   * promise rejects with the abort reason.
+   */
+  connectStream(request: StreamRequest, signal: AbortSignal): Promise<StreamEndedV1>;
+  /** Stops the call's streams named `name` (`<Stop><Stream name>`); returns how many. */
+  stopStreams(name: string): Promise<number>;
+}
+
 /** Everything a verb may use while it runs on one call. */
 export interface CallContext {
   readonly callSid: CallSid;
@@ -127,6 +146,7 @@ export interface CallContext {
   readonly signal: AbortSignal;
   readonly line: LinePort;
   readonly media: MediaPort;
+  readonly streams: StreamsPort;
   readonly digits: DigitBuffer;
   readonly dial: DialPort;
   /** The request parameters the call's documents receive (CallSid, From, To...). */

@@ -14,6 +14,7 @@ import {
   type RecordingCompletedV1,
   type RecordingStartRequestV1,
   type SessionStartRequestV1,
+  type StreamEndedV1,
 } from '@parley/contracts';
 import { type ParleyLogger } from '@parley/nest-kit';
 import { type Verb as TwimlVerb } from '@parley/twiml';
@@ -37,6 +38,8 @@ import {
   type LinePort,
   type MediaPort,
   type PlaceChildRequest,
+  type StreamRequest,
+  type StreamsPort,
 } from '../runtime/ports';
 import { DigitBuffer, Waiters } from '../runtime/waiters';
 
@@ -104,13 +107,14 @@ export function initialRequest(start: SessionStartRequestV1): DocumentRequest {
  * fails. It holds the call's live state (keys pressed, prompts and recordings awaited),
  * which the sessions service feeds from NATS events.
  */
-export class CallSession implements LinePort, MediaPort, DialPort {
+export class CallSession implements LinePort, MediaPort, DialPort, StreamsPort {
   readonly callSid: CallSid;
   readonly accountSid: AccountSid;
   readonly digits = new DigitBuffer();
   private readonly plays = new Waiters<PlayFinishedV1>();
   private readonly recordings = new Waiters<RecordingCompletedV1>();
   private readonly recordingUrls = new Waiters<string | null>();
+  private readonly streamEnds = new Waiters<StreamEndedV1>();
   private readonly log: ParleyLogger;
   private parameters: Record<string, string>;
   private current = new AbortController();
@@ -191,6 +195,14 @@ export class CallSession implements LinePort, MediaPort, DialPort {
 
   recordingStored(recordingSid: string, mediaUrl: string | null): void {
     this.recordingUrls.deliver(recordingSid, mediaUrl);
+  }
+
+  streamEnded(event: StreamEndedV1): void {
+    if (this.streamEnds.deliver(event.streamSid, event)) return;
+    // A <Start> stream has nobody waiting: its end is only worth a line (and its error).
+    if (event.errorCode !== null) {
+      this.log.warn({ code: event.errorCode, streamSid: event.streamSid }, 'stream failed');
+    }
   }
 
   // ---- LinePort --------------------------------------------------------------------------
@@ -456,6 +468,45 @@ export class CallSession implements LinePort, MediaPort, DialPort {
     };
   }
 
+  // ---- StreamsPort -----------------------------------------------------------------------
+
+  async startStream(request: StreamRequest): Promise<void> {
+    await this.deps.bus.request(
+      'media.v1.stream.start',
+      { ...request, callSid: this.callSid, accountSid: this.accountSid },
+      { timeoutMs: this.deps.requestTimeoutMs, correlationId: this.callSid },
+    );
+  }
+
+  async connectStream(request: StreamRequest, signal: AbortSignal): Promise<StreamEndedV1> {
+    // Registered before the command, so a stream that fails at once is not missed.
+    const ended = this.streamEnds.expect(request.streamSid, signal);
+    ended.catch(() => undefined);
+    await this.startStream(request);
+    try {
+      return await ended;
+    } catch (error) {
+      if (signal.aborted && !this.callEnded)
+        await this.bestEffort('media.v1.stream.stop', () =>
+          this.deps.bus.request(
+            'media.v1.stream.stop',
+            { callSid: this.callSid, streamSid: request.streamSid },
+            { timeoutMs: this.deps.requestTimeoutMs, correlationId: this.callSid },
+          ),
+        );
+      throw error;
+    }
+  }
+
+  async stopStreams(name: string): Promise<number> {
+    const reply = await this.deps.bus.request(
+      'media.v1.stream.stop',
+      { callSid: this.callSid, name },
+      { timeoutMs: this.deps.requestTimeoutMs, correlationId: this.callSid },
+    );
+    return reply.stopped;
+  }
+
   // ---- the run ---------------------------------------------------------------------------
 
   private async run(first: DocumentRequest): Promise<void> {
@@ -593,6 +644,8 @@ export class CallSession implements LinePort, MediaPort, DialPort {
       signal,
       line: leg.line,
       media: leg.media,
+      // The call's streams: a whisper (child leg) allows no <Stream>, so only the parent uses it.
+      streams: this,
       digits: leg.digits,
       dial: this,
       get parameters() {

@@ -53,6 +53,9 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       this.bus.subscribe('media.v1.recording.completed', (e) =>
         this.sessions.get(e.callSid)?.recordingCompleted(e),
       ),
+      this.bus.subscribe('media.v1.stream.ended', (e) =>
+        this.sessions.get(e.callSid)?.streamEnded(e),
+      ),
       this.bus.subscribe('calls.v1.recording.status-changed', (e) => {
         if (e.status === 'in-progress') return;
         this.sessions.get(e.callSid)?.recordingStored(e.recordingSid, e.mediaUrl);

@@ -46,6 +46,11 @@ function fakeCall() {
         }),
       record: () => Promise.reject(new Error('not used')),
     },
+    streams: {
+      startStream: () => Promise.reject(new Error('not used')),
+      connectStream: () => Promise.reject(new Error('not used')),
+      stopStreams: () => Promise.reject(new Error('not used')),
+    },
     resolveUrl: (url) => new URL(url, 'https://app.example.com/ivr/start').toString(),
     request: (url, method, extra): DocumentRequest => ({
       source: {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Verb as TwimlVerb } from '@parley/twiml';
 import { type CallContext } from '../runtime/ports';
 import { DialVerb } from './dial.verb';
+import { ConnectVerb } from './connect.verb';
 import { GatherVerb } from './gather.verb';
 import { HangupVerb } from './hangup.verb';
 import { PauseVerb } from './pause.verb';
@@ -10,6 +11,8 @@ import { RecordVerb } from './record.verb';
 import { RedirectVerb } from './redirect.verb';
 import { RejectVerb } from './reject.verb';
 import { SayVerb } from './say.verb';
+import { StartVerb } from './start.verb';
+import { StopVerb } from './stop.verb';
 import { UnsupportedVerb } from './unsupported.verb';
 import { type Verb, type VerbKind, type VerbNode, type VerbOutcome } from './verb';
 
@@ -35,9 +38,9 @@ export class VerbRegistry {
       Dial: () => new DialVerb((node, ctx) => this.runNested(node, ctx)),
       Enqueue: unsupported,
       Leave: unsupported,
-      Connect: unsupported,
-      Start: unsupported,
-      Stop: unsupported,
+      Connect: () => new ConnectVerb(),
+      Start: () => new StartVerb(),
+      Stop: () => new StopVerb(),
       Refer: unsupported,
       Pay: unsupported,
       Echo: unsupported,

@@ -1,0 +1,51 @@
+import { newSid, StreamMediaFormat, type ErrorCode } from '@parley/contracts';
+import { type StreamNoun } from '@parley/twiml';
+import { type StreamRequest } from '../runtime/ports';
+
+/** The reserved `<Parameter>` name of Parley's wideband opt-in (Twilio ignores it). */
+export const MEDIA_FORMAT_PARAMETER = 'parley.mediaFormat';
+
+/**
+ * The stream a `<Stream>` noun asks for: a fresh StreamSid, its `<Parameter>`s as the
+ * `customParameters` of Twilio's `start` message (but the reserved `parley.mediaFormat`,
+ * which picks the audio format); not ok (with why) when it has no URL or a bad format.
+ */
+export function streamRequestOf(
+  noun: StreamNoun,
+  bidirectional: boolean,
+): { ok: true; request: StreamRequest } | { ok: false; code: ErrorCode; reason: string } {
+  const { url, name, track } = noun.attributes;
+  if (url === undefined || url.trim() === '')
+    return { ok: false, code: 31920, reason: 'Stream has no url' };
+  const customParameters: Record<string, string> = {};
+  let mediaFormat: StreamMediaFormat = 'mulaw-8k';
+  for (const parameter of noun.parameters) {
+    const { name: key, value } = parameter.attributes;
+    if (key === MEDIA_FORMAT_PARAMETER) {
+      const format = StreamMediaFormat.safeParse(value);
+      if (!format.success) {
+        return {
+          ok: false,
+          code: 12200,
+          reason: `${MEDIA_FORMAT_PARAMETER} must be mulaw-8k or l16-16k`,
+        };
+      }
+      mediaFormat = format.data;
+      continue;
+    }
+    customParameters[key] = value;
+  }
+  return {
+    ok: true,
+    request: {
+      streamSid: newSid('MZ'),
+      url: url.trim(),
+      ...(name !== undefined ? { name } : {}),
+      // <Connect> streams carry what the caller says; Twilio refuses other tracks there.
+      track: bidirectional ? 'inbound_track' : track,
+      bidirectional,
+      customParameters,
+      mediaFormat,
+    },
+  };
+}
