@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type NatsBus } from '@parley/contracts';
 import { MetaSimClient, type SimCall } from '@parley/meta-sim';
 import {
   createTestDatabase,
@@ -9,7 +8,6 @@ import {
   type TestDatabase,
   type TestNatsNamespace,
 } from '@parley/nest-kit/testing';
-import { connect, type NatsConnection } from 'nats';
 import { freePort, migrate, startProcess, startService, type ServiceProcess } from './processes';
 import { twiml, TwimlApp, type AppRequest } from './twiml-app';
 
@@ -51,23 +49,18 @@ const near = (hz: number | null, target: number) => hz !== null && Math.abs(hz -
 describe('<Dial><WhatsApp> and hang-ups from a WhatsApp call', () => {
   let db: TestDatabase;
   let nats: TestNatsNamespace;
-  let nc: NatsConnection;
-  let bus: NatsBus;
   let sim: ServiceProcess;
   let simClient: MetaSimClient;
   const running: ServiceProcess[] = [];
   let phoneNumberId: string;
   const app = new TwimlApp(AUTH_TOKEN);
   let recordingsDir: string;
-  const permissionChecks: { user: string }[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e_dial');
     recordingsDir = await mkdtemp(join(tmpdir(), 'parley-e2e-dial-'));
     await app.start();
     nats = await createTestNatsNamespace('e2e_dial');
-    nc = await connect({ servers: nats.url });
-    bus = nats.bus(nc, { source: 'e2e/dial' });
 
     const simPort = await freePort();
     sim = await startProcess('meta-sim', join(ROOT, 'test', 'meta-sim', 'dist', 'main.js'), {
@@ -108,17 +101,12 @@ describe('<Dial><WhatsApp> and hang-ups from a WhatsApp call', () => {
       'media',
       'twiml-interpreter',
       'webhook-dispatch',
+      'consent',
     ] as const) {
       await migrate(name, env);
       running.push(await startService(name, env));
     }
     const api = running[0]!.url;
-
-    // Standing in for consent on its real subject, as whatsapp-call.e2e-spec.ts does.
-    bus.handle('consent.v1.permission.check', (req) => {
-      permissionChecks.push({ user: req.user });
-      return Promise.resolve({ allowed: true, errorCode: null, reason: null });
-    });
 
     const business = await simClient.createBusiness({
       displayPhoneNumber: BUSINESS,
@@ -134,9 +122,6 @@ describe('<Dial><WhatsApp> and hang-ups from a WhatsApp call', () => {
       behaviour: { onIncomingCall: 'answer', answerAfterMs: 1_500, speak: { toneHz: AGENT_TONE } },
     });
     await simClient.createUser({ waId: AWAY, behaviour: { onIncomingCall: 'ignore' } });
-    // Meta's own rule: the business may call only users who granted permission.
-    await simClient.grantPermission(AGENT, phoneNumberId, { permanent: true });
-    await simClient.grantPermission(AWAY, phoneNumberId, { permanent: true });
 
     const auth = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
     const appRes = await fetch(`${api}/2010-04-01/Accounts/${ACCOUNT_SID}/Applications.json`, {
@@ -160,12 +145,25 @@ describe('<Dial><WhatsApp> and hang-ups from a WhatsApp call', () => {
       }),
     });
     expect(res.status).toBe(201);
+
+    // WhatsApp's rule: the business may call only users who granted permission. The
+    // simulated users accept (Meta's call_permission_reply webhook), and consent records it.
+    for (const user of [AGENT, AWAY]) {
+      await simClient.grantPermission(user, phoneNumberId, { permanent: true });
+      await until(`consent to record ${user}'s grant`, async () => {
+        const state = await fetch(
+          `${api}/2010-04-01/Accounts/${ACCOUNT_SID}/CallPermissions/${encodeURIComponent(`whatsapp:+${user}`)}.json?From=${encodeURIComponent(`whatsapp:+${BUSINESS}`)}`,
+          { headers: { authorization: auth } },
+        );
+        const body = (await state.json()) as { status?: string };
+        return body.status === 'permanent' ? true : undefined;
+      });
+    }
   }, 420_000);
 
   afterAll(async () => {
     for (const p of [...running, sim]) if (p && p.child.exitCode === null) p.child.kill('SIGTERM');
     await Promise.all([...running, sim].filter(Boolean).map((p) => p.exited));
-    await nc?.drain();
     await nats?.drop();
     await db?.drop();
     if (recordingsDir) await rm(recordingsDir, { recursive: true, force: true });
@@ -221,7 +219,6 @@ describe('<Dial><WhatsApp> and hang-ups from a WhatsApp call', () => {
     );
     const agentCall = await businessCallTo(AGENT);
     expect(agentCall.from).toBe(BUSINESS);
-    expect(permissionChecks).toContainEqual({ user: `whatsapp:+${AGENT}` });
 
     // Answered after 1.5 s, then bridged: each hears the other's tone.
     await simClient.waitForCall(agentCall.id, (c) => c.status === 'accepted', 20_000);
