@@ -170,6 +170,12 @@ export class FakeCall {
         hangup: () => Promise.resolve(),
       },
       media: this.media(callSid),
+      // Dial's tests use no <Stream>: a verb reaching for one fails the test.
+      streams: {
+        startStream: () => Promise.reject(new Error('no streams in a dial test')),
+        connectStream: () => Promise.reject(new Error('no streams in a dial test')),
+        stopStreams: () => Promise.reject(new Error('no streams in a dial test')),
+      },
       dial: { place: (request) => this.place(request) },
       resolveUrl: (url) => new URL(url, documentUrl).toString(),
       request: (url, method, extra): DocumentRequest => ({

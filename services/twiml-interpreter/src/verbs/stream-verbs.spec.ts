@@ -61,6 +61,8 @@ function fakeCall(options: { refuse?: ParleyError } = {}) {
         return Promise.resolve(name === 'fork' ? 1 : 0);
       },
     },
+    dial: { place: () => Promise.reject(new Error('not used')) },
+    parameters: { CallSid: CALL_SID },
     resolveUrl: (url) => new URL(url, 'https://app.example.com/voice').toString(),
     request: (url, method, extra): DocumentRequest => ({
       source: {
