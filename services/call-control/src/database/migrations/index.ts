@@ -2,6 +2,7 @@ import { Initial1795259989520 } from './1795259989520-Initial';
 import { CallControl1795263795111 } from './1795263795111-CallControl';
 import { Recordings1795270991777 } from './1795270991777-Recordings';
 import { DeadLetters1796208496882 } from './1796208496882-DeadLetters';
+import { WebhookDeliveries1796211988287 } from './1796211988287-WebhookDeliveries';
 
 /** Every migration of this service, oldest first. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CallControl1795263795111,
   Recordings1795270991777,
   DeadLetters1796208496882,
+  WebhookDeliveries1796211988287,
 ];
