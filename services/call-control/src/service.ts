@@ -18,6 +18,7 @@ import { DeadLetterEntity } from './dead-letters/dead-letter.entity';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { migrations } from './database/migrations';
 import { HttpModule } from './http/http.module';
+import { MetaWebhookDeliveryEntity } from './meta-webhooks/meta-webhook-delivery.entity';
 import { MetaWebhookEventEntity } from './meta-webhooks/meta-webhook-event.entity';
 import { MetaWebhooksModule } from './meta-webhooks/meta-webhooks.module';
 import { MetaModule } from './meta/meta.module';
@@ -37,6 +38,7 @@ export const entities = [
   CallEntity,
   CallEventEntity,
   MetaWebhookEventEntity,
+  MetaWebhookDeliveryEntity,
   RecordingEntity,
   DeadLetterEntity,
 ];

@@ -14,6 +14,9 @@
  *   keys:delete --account AC... --key SK...
  *   secrets:reseal             seal every stored secret with PARLEY_SECRETS_KEY (after a key
  *                              change, the old key in PARLEY_SECRETS_DECRYPT_KEYS)
+ *   webhooks:failed            Meta webhook events given up on, and changes not understood
+ *   webhooks:redrive (--id <id,...> | --all)
+ *                              queue them again (changes not understood are parsed again)
  *   dead-letters:list [--all]  durable events given up on (--all: re-driven ones too)
  *   dead-letters:redrive (--id <id,...> | --all)
  *                              run them through their consumer again (the service does it
@@ -33,6 +36,7 @@ import { ApiKeysService } from '../api-keys/api-keys.service';
 import { envSchema } from '../config/env.schema';
 import { DeadLetterEntity } from '../dead-letters/dead-letter.entity';
 import { DeadLetterAdmin } from '../dead-letters/dead-letters.admin';
+import { WebhookInboxAdmin } from '../meta-webhooks/webhook-inbox.admin';
 import { resealSecrets } from './reseal';
 import { SecretBox } from '../secrets/secret-box';
 import { service } from '../service';
@@ -99,6 +103,8 @@ const USAGE = `usage: cli.js <command> [--json]
   keys:list --account AC...
   keys:delete --account AC... --key SK...
   secrets:reseal
+  webhooks:failed
+  webhooks:redrive (--id <id,...> | --all)
   dead-letters:list [--all]
   dead-letters:redrive (--id <id,...> | --all)`;
 
@@ -271,6 +277,30 @@ export async function runCli(
           meta_access_tokens: report.metaAccessTokens,
           meta_app_secrets: report.metaAppSecrets,
           unchanged: report.unchanged,
+        });
+        return 0;
+      }
+      case 'webhooks:failed': {
+        const rows = (await new WebhookInboxAdmin(ds).listFailed()).map((w) => ({
+          id: w.id,
+          kind: w.kind,
+          phone_number_id: w.phoneNumberId,
+          attempts: w.attempts,
+          received_at: w.receivedAt.toISOString(),
+          last_error: w.lastError,
+        }));
+        if (json) io.out(JSON.stringify(rows));
+        else
+          for (const r of rows)
+            io.out(`${r.id}  ${r.kind.padEnd(16)}  ${r.received_at}  ${r.last_error ?? ''}`);
+        return 0;
+      }
+      case 'webhooks:redrive': {
+        const report = await new WebhookInboxAdmin(ds).redrive(idsOrAll(flags));
+        print({
+          requeued: report.requeued,
+          reparsed: report.reparsed,
+          still_unparsable: report.stillUnparsable,
         });
         return 0;
       }

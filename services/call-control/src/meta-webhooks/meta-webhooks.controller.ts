@@ -64,6 +64,7 @@ export class MetaWebhooksController {
       received: outcome.stored.length,
       duplicates: outcome.duplicates,
       ignored: outcome.ignored,
+      unparsed: outcome.unparsed,
     };
   }
 }

@@ -4,6 +4,7 @@ import { type CallPermissionRepliedV1 } from '@parley/contracts';
 import { signHubSignature } from '@parley/meta-graph';
 import { AckPolicy, DeliverPolicy } from 'nats';
 import { DataSource } from 'typeorm';
+import { runCli } from '../admin/cli';
 import { service } from '../service';
 import {
   type Harness,
@@ -132,12 +133,12 @@ describe('Meta webhook ingress', () => {
     const signature = signHubSignature(body, t.business.appSecret);
     const first = await post(body, { 'x-hub-signature-256': signature });
     expect(first.status).toBe(200);
-    expect(await first.json()).toEqual({ received: 1, duplicates: 0, ignored: 0 });
+    expect(await first.json()).toEqual({ received: 1, duplicates: 0, ignored: 0, unparsed: 0 });
     const again = await Promise.all(
       [1, 2, 3].map(() => post(body, { 'x-hub-signature-256': signature })),
     );
     for (const r of again)
-      expect(await r.json()).toEqual({ received: 0, duplicates: 1, ignored: 0 });
+      expect(await r.json()).toEqual({ received: 0, duplicates: 1, ignored: 0, unparsed: 0 });
 
     // One call, processed once. It never rang at the simulator, so Meta refuses its
     // pre_accept: the call fails there and is never handed to the interpreter.
@@ -177,7 +178,7 @@ describe('Meta webhook ingress', () => {
     const replay = await post(delivery.body, {
       'x-hub-signature-256': signHubSignature(delivery.body, t.business.appSecret),
     });
-    expect(await replay.json()).toEqual({ received: 0, duplicates: 1, ignored: 0 });
+    expect(await replay.json()).toEqual({ received: 0, duplicates: 1, ignored: 0, unparsed: 0 });
     expect(
       h.peers.sessions.filter((s) => s.parameters.From === 'whatsapp:+5524987650003'),
     ).toHaveLength(1);
@@ -223,26 +224,93 @@ describe('Meta webhook ingress', () => {
     const res = await post(text, {
       'x-hub-signature-256': signHubSignature(text, t.business.appSecret),
     });
-    expect(await res.json()).toEqual({ received: 0, duplicates: 0, ignored: 1 });
+    expect(await res.json()).toEqual({ received: 0, duplicates: 0, ignored: 1, unparsed: 0 });
   });
 
-  it('acknowledges an authentic but unreadable payload without storing it', async () => {
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: t.business.wabaId,
-          changes: [
-            { field: 'calls', value: { metadata: { phone_number_id: t.business.phoneNumberId } } },
-          ],
-        },
-      ],
-    });
+  it('stores every signed payload, keeps a change it cannot read as failed with a metric, processes its neighbours, and re-drives', async () => {
+    const good = JSON.parse(connectPayload(t, 'wacid.NEIGHBOUR-1', '5524987650009')) as {
+      entry: { changes: unknown[] }[];
+    };
+    const badChange = {
+      field: 'calls',
+      value: { metadata: { phone_number_id: t.business.phoneNumberId } },
+    };
+    const goodChange = good.entry[0]?.changes[0];
+    good.entry[0]?.changes.unshift(badChange);
+    const body = JSON.stringify(good);
     const res = await post(body, {
       'x-hub-signature-256': signHubSignature(body, t.business.appSecret),
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ received: 0, duplicates: 0, ignored: 1 });
+    expect(await res.json()).toEqual({ received: 1, duplicates: 0, ignored: 0, unparsed: 1 });
+    // The delivery is kept as signed, whatever it holds.
+    const deliveries = await ds.query<{ raw_body: string; unparsed: number }[]>(
+      'SELECT raw_body, unparsed FROM call_control.meta_webhook_deliveries WHERE raw_body = $1',
+      [body],
+    );
+    expect(deliveries).toEqual([{ raw_body: body, unparsed: 1 }]);
+    // The readable neighbour was processed: its call exists.
+    const callOf = (metaCallId: string) => async () =>
+      (
+        await ds.query<{ sid: string }[]>(
+          'SELECT sid FROM call_control.calls WHERE meta_call_id = $1',
+          [metaCallId],
+        )
+      ).length === 1 || undefined;
+    await waitFor(callOf('wacid.NEIGHBOUR-1'), 'the neighbouring connect processed');
+    const [failed] = await ds.query<{ id: string; status: string; last_error: string }[]>(
+      "SELECT id, status, last_error FROM call_control.meta_webhook_events WHERE kind = 'unparsed'",
+    );
+    expect(failed?.status).toBe('failed');
+    expect(failed?.last_error).toMatch(/^entry\.0\.changes\.0/);
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(/^parley_meta_webhook_inbox_failed\{[^}]*kind="unparsed"[^}]*\} 1$/m);
+    expect(metrics).toMatch(
+      /^parley_meta_webhook_inbox_failures_total\{[^}]*reason="unparsable"[^}]*\} 1$/m,
+    );
+    // A redelivery of the same bytes stores the bad change once.
+    await post(body, { 'x-hub-signature-256': signHubSignature(body, t.business.appSecret) });
+    expect(
+      await ds.query("SELECT id FROM call_control.meta_webhook_events WHERE kind = 'unparsed'"),
+    ).toHaveLength(1);
+
+    const admin = async (args: string[]) => {
+      const lines: string[] = [];
+      expect(
+        await runCli(
+          [...args, '--json'],
+          { DATABASE_URL: h.db.url, NODE_ENV: 'development' },
+          { out: (l) => lines.push(l) },
+        ),
+      ).toBe(0);
+      return JSON.parse(lines.join('\n')) as unknown;
+    };
+    expect(await admin(['webhooks:failed'])).toEqual([
+      expect.objectContaining({ id: failed?.id, kind: 'unparsed' }),
+    ]);
+    expect(await admin(['webhooks:redrive', '--all'])).toEqual({
+      requeued: 0,
+      reparsed: 0,
+      still_unparsable: 1,
+    });
+    // After an upgrade that reads it (here: the stored change repaired), a re-drive
+    // queues its events and the poller processes them.
+    const repaired = JSON.parse(
+      JSON.stringify(goodChange)
+        .replaceAll('wacid.NEIGHBOUR-1', 'wacid.REDRIVEN-1')
+        .replaceAll('5524987650009', '5524987650010'),
+    ) as unknown;
+    await ds.query(
+      `UPDATE call_control.meta_webhook_events SET payload = jsonb_set(payload, '{change}', $1::jsonb) WHERE id = $2`,
+      [JSON.stringify(repaired), failed?.id],
+    );
+    expect(await admin(['webhooks:redrive', '--id', String(failed?.id)])).toEqual({
+      requeued: 0,
+      reparsed: 1,
+      still_unparsable: 0,
+    });
+    await waitFor(callOf('wacid.REDRIVEN-1'), 'the re-driven connect processed');
+    expect(await admin(['webhooks:failed'])).toEqual([]);
   });
 
   it('limits the body size with a Twilio-style error', async () => {

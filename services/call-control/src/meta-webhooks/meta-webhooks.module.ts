@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CallEventsModule } from '../call-events/call-events.module';
 import { CallsModule } from '../calls/calls.module';
 import { SendersModule } from '../senders/senders.module';
+import { InboxMetrics } from './inbox-metrics';
+import { MetaWebhookDeliveryEntity } from './meta-webhook-delivery.entity';
 import { MetaWebhookEventEntity } from './meta-webhook-event.entity';
 import { MetaWebhooksController } from './meta-webhooks.controller';
 import { WebhookInbox } from './webhook-inbox.service';
@@ -10,13 +12,13 @@ import { WebhookProcessor } from './webhook-processor.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([MetaWebhookEventEntity]),
+    TypeOrmModule.forFeature([MetaWebhookEventEntity, MetaWebhookDeliveryEntity]),
     SendersModule,
     CallsModule,
     CallEventsModule,
   ],
   controllers: [MetaWebhooksController],
-  providers: [WebhookInbox, WebhookProcessor],
+  providers: [WebhookInbox, WebhookProcessor, InboxMetrics],
   exports: [WebhookProcessor],
 })
 export class MetaWebhooksModule {}

@@ -1,20 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ParleyError } from '@parley/contracts';
-import {
-  describeWebhookIssues,
-  extractWebhookEvents,
-  verifyHubSignature,
-  WebhookPayload,
-  type WebhookEvent,
-} from '@parley/meta-graph';
+import { verifyHubSignature, type WebhookEvent } from '@parley/meta-graph';
 import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { type DataSource } from 'typeorm';
 import { type QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { safeEqual } from '../secrets/secret-hash';
 import { type SenderEntity } from '../senders/sender.entity';
 import { SendersService } from '../senders/senders.service';
+import { InboxMetrics } from './inbox-metrics';
+import { MetaWebhookDeliveryEntity } from './meta-webhook-delivery.entity';
 import { MetaWebhookEventEntity } from './meta-webhook-event.entity';
+import { splitChanges } from './webhook-changes';
 
 /** Event kinds Parley acts on; the others are acknowledged and dropped. */
 const STORED_KINDS = new Set<WebhookEvent['kind']>(['call', 'call-status', 'permission-reply']);
@@ -24,6 +21,8 @@ export interface ReceiveOutcome {
   stored: string[];
   duplicates: number;
   ignored: number;
+  /** Changes that could not be parsed: stored as failed inbox rows, to re-drive. */
+  unparsed: number;
 }
 
 /** Every `metadata.phone_number_id` of a payload, read without trusting its shape. */
@@ -43,6 +42,25 @@ export function phoneNumberIdsOf(body: unknown): string[] {
   return [...ids];
 }
 
+/** The inbox row of an event Parley acts on. */
+export function inboxRow(
+  event: WebhookEvent,
+  sender: SenderEntity,
+): Partial<MetaWebhookEventEntity> {
+  return {
+    key: event.key.slice(0, 512),
+    kind: event.kind,
+    phoneNumberId: event.phoneNumberId,
+    senderSid: sender.sid,
+    payload: event as unknown as Record<string, unknown>,
+  };
+}
+
+/** Event kinds the inbox stores for processing; the others are acknowledged and dropped. */
+export function isStoredKind(kind: WebhookEvent['kind']): boolean {
+  return STORED_KINDS.has(kind);
+}
+
 class SignatureError extends ParleyError {
   constructor(message: string) {
     super(20003, message, { status: 401 });
@@ -59,6 +77,7 @@ export class WebhookInbox {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly senders: SendersService,
+    private readonly metrics: InboxMetrics,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
 
@@ -88,49 +107,74 @@ export class WebhookInbox {
       }
     }
 
-    const parsed = WebhookPayload.safeParse(body);
-    if (!parsed.success) {
-      // Authentic but unreadable: acknowledged so that Meta does not redeliver it for days.
-      this.logger.error(
-        { issues: describeWebhookIssues(parsed.error) },
-        'Meta webhook payload not understood; dropped',
-      );
-      return { stored: [], duplicates: 0, ignored: 1 };
-    }
     const byPhoneNumberId = new Map<string, SenderEntity>(senders.map((s) => [s.phoneNumberId, s]));
     const rows: Partial<MetaWebhookEventEntity>[] = [];
+    const unreadable: Partial<MetaWebhookEventEntity>[] = [];
     let ignored = 0;
-    for (const event of extractWebhookEvents(parsed.data)) {
-      const sender = byPhoneNumberId.get(event.phoneNumberId);
-      if (!sender || !STORED_KINDS.has(event.kind)) {
-        ignored++;
-        this.logger.debug(
-          { kind: event.kind, key: event.key },
-          'Meta webhook event acknowledged and ignored',
-        );
+    // Each change alone: one Parley cannot read never loses its neighbours.
+    for (const change of splitChanges(body)) {
+      if (!change.ok) {
+        unreadable.push({
+          key: change.key,
+          kind: 'unparsed',
+          phoneNumberId: change.phoneNumberId,
+          senderSid: byPhoneNumberId.get(change.phoneNumberId)?.sid ?? null,
+          payload: change.stored,
+          status: 'failed',
+          lastError: change.problem.slice(0, 2000),
+        });
         continue;
       }
-      rows.push({
-        key: event.key.slice(0, 512),
-        kind: event.kind,
-        phoneNumberId: event.phoneNumberId,
-        senderSid: sender.sid,
-        payload: event as unknown as Record<string, unknown>,
-      });
+      for (const event of change.events) {
+        const sender = byPhoneNumberId.get(event.phoneNumberId);
+        if (!sender || !STORED_KINDS.has(event.kind)) {
+          ignored++;
+          this.logger.debug(
+            { kind: event.kind, key: event.key },
+            'Meta webhook event acknowledged and ignored',
+          );
+          continue;
+        }
+        rows.push(inboxRow(event, sender));
+      }
     }
-    if (!rows.length) return { stored: [], duplicates: 0, ignored };
-    const inserted = await this.ds
-      .createQueryBuilder()
-      .insert()
-      .into(MetaWebhookEventEntity)
-      .values(rows as QueryDeepPartialEntity<MetaWebhookEventEntity>[])
-      .orIgnore()
-      .returning(['id'])
-      .execute();
-    const stored = (inserted.raw as { id: string }[]).map((r) => String(r.id));
+    const stored = await this.ds.transaction(async (em) => {
+      // The delivery itself first: every signed payload is kept, whatever its content.
+      await em.insert(MetaWebhookDeliveryEntity, {
+        rawBody: rawBody.toString('utf8'),
+        signature: signature.slice(0, 200),
+        unparsed: unreadable.length,
+      });
+      if (unreadable.length) {
+        await em
+          .createQueryBuilder()
+          .insert()
+          .into(MetaWebhookEventEntity)
+          .values(unreadable as QueryDeepPartialEntity<MetaWebhookEventEntity>[])
+          .orIgnore()
+          .execute();
+      }
+      if (!rows.length) return [];
+      const inserted = await em
+        .createQueryBuilder()
+        .insert()
+        .into(MetaWebhookEventEntity)
+        .values(rows as QueryDeepPartialEntity<MetaWebhookEventEntity>[])
+        .orIgnore()
+        .returning(['id'])
+        .execute();
+      return (inserted.raw as { id: string }[]).map((r) => String(r.id));
+    });
+    if (unreadable.length) {
+      this.metrics.failed('unparsable', unreadable.length);
+      this.logger.error(
+        { unparsed: unreadable.length, problems: unreadable.map((u) => u.lastError) },
+        'Meta webhook changes not understood: stored as failed (re-drive with webhooks:redrive)',
+      );
+    }
     const duplicates = rows.length - stored.length;
     if (duplicates) this.logger.info({ duplicates }, 'duplicate Meta webhook events dropped');
-    return { stored, duplicates, ignored };
+    return { stored, duplicates, ignored, unparsed: unreadable.length };
   }
 
   /** Meta's subscription check: is this one of the configured verify tokens? */

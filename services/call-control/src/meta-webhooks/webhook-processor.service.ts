@@ -28,6 +28,7 @@ import { whatsAppFromDigits } from '../common/whatsapp-address';
 import { type CallControlEnv } from '../config/env.schema';
 import { type SenderEntity } from '../senders/sender.entity';
 import { SendersService } from '../senders/senders.service';
+import { InboxMetrics } from './inbox-metrics';
 import { MetaWebhookEventEntity } from './meta-webhook-event.entity';
 
 /** Processing leases a row this long; a crashed processor's rows come back after it. */
@@ -60,6 +61,7 @@ export class WebhookProcessor {
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
     private readonly background: BackgroundTasks,
+    private readonly metrics: InboxMetrics,
     tasks: PeriodicTasks,
   ) {
     tasks.every('meta-webhooks.retry', env.META_WEBHOOK_RETRY_MS, (signal) =>
@@ -115,6 +117,7 @@ export class WebhookProcessor {
             ? { status: 'failed', lastError: message.slice(0, 2000) }
             : { nextAttemptAt: new Date(Date.now() + delayMs), lastError: message.slice(0, 2000) },
         );
+      if (giveUp) this.metrics.failed('gave-up');
       const level =
         error instanceof CallNotKnownYet && !giveUp ? 'debug' : giveUp ? 'error' : 'warn';
       this.logger[level](
@@ -272,6 +275,11 @@ export class WebhookProcessor {
       `DELETE FROM call_control.meta_webhook_events WHERE id IN (
          SELECT id FROM call_control.meta_webhook_events
           WHERE status <> 'pending' AND received_at < now() - interval '${RETENTION_DAYS} days' LIMIT 5000)`,
+    );
+    await this.ds.query(
+      `DELETE FROM call_control.meta_webhook_deliveries WHERE id IN (
+         SELECT id FROM call_control.meta_webhook_deliveries
+          WHERE received_at < now() - interval '${RETENTION_DAYS} days' LIMIT 5000)`,
     );
   }
 }

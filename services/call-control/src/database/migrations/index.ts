@@ -3,6 +3,7 @@ import { CallControl1795263795111 } from './1795263795111-CallControl';
 import { Recordings1795270991777 } from './1795270991777-Recordings';
 import { DeadLetters1796208496882 } from './1796208496882-DeadLetters';
 import { SenderCallbackPermission1796209325967 } from './1796209325967-SenderCallbackPermission';
+import { WebhookDeliveries1796211988287 } from './1796211988287-WebhookDeliveries';
 
 /** Every migration of this service, oldest first. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Recordings1795270991777,
   DeadLetters1796208496882,
   SenderCallbackPermission1796209325967,
+  WebhookDeliveries1796211988287,
 ];
