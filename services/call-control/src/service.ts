@@ -12,11 +12,16 @@ import { CallEventsModule } from './call-events/call-events.module';
 import { CallEntity } from './calls/call.entity';
 import { CallsModule } from './calls/calls.module';
 import { CommonModule } from './common/common.module';
+import { ContentEntity } from './content/content.entity';
+import { ContentModule } from './content/content.module';
 import { envSchema, type CallControlEnv } from './config/env.schema';
 import { migrations } from './database/migrations';
 import { HttpModule } from './http/http.module';
 import { MetaWebhookEventEntity } from './meta-webhooks/meta-webhook-event.entity';
 import { MetaWebhooksModule } from './meta-webhooks/meta-webhooks.module';
+import { MessageEntity } from './messages/message.entity';
+import { MessageOutboxEntity } from './messages/message-outbox.entity';
+import { MessagesModule } from './messages/messages.module';
 import { MetaModule } from './meta/meta.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { ClientsModule } from './clients/clients.module';
@@ -35,6 +40,9 @@ export const entities = [
   CallEventEntity,
   MetaWebhookEventEntity,
   RecordingEntity,
+  ContentEntity,
+  MessageEntity,
+  MessageOutboxEntity,
 ];
 
 export const service: ServiceDefinition<CallControlEnv> = {
@@ -57,6 +65,8 @@ export const service: ServiceDefinition<CallControlEnv> = {
     ClientsModule,
     CallsModule,
     RecordingsModule,
+    ContentModule,
+    MessagesModule,
     MetaWebhooksModule,
     OpenApiModule,
   ],

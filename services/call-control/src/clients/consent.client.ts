@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isErrorCode, NatsBus, ParleyError } from '@parley/contracts';
+import {
+  type CommandReply,
+  type CommandRequestInput,
+  isErrorCode,
+  NatsBus,
+  ParleyError,
+} from '@parley/contracts';
 import { PARLEY_ENV } from '@parley/nest-kit';
 import { type CallControlEnv } from '../config/env.schema';
 import { clientError } from './client-errors';
@@ -49,5 +55,35 @@ export class ConsentClient {
       code,
       reply.reason ?? `The WhatsApp user ${q.user} has not granted call permission`,
     );
+  }
+
+  /**
+   * Reserves a call-permission request with consent before it is sent (WhatsApp's 1 per
+   * 24 h and 2 per 7 days): its answer, refusals included. Asked again with the same
+   * `requestRef`, consent answers the same. A consent that cannot be asked throws.
+   */
+  async reservePermissionRequest(
+    request: CommandRequestInput<'consent.v1.permission-request.reserve'>,
+  ): Promise<CommandReply<'consent.v1.permission-request.reserve'>> {
+    try {
+      return await this.bus.request('consent.v1.permission-request.reserve', request, {
+        timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS,
+      });
+    } catch (error) {
+      throw clientError(error, 'consent', 20503);
+    }
+  }
+
+  /** Tells consent whether a reserved request reached Meta (`sent`) or not (`failed`). */
+  async settlePermissionRequest(
+    request: CommandRequestInput<'consent.v1.permission-request.settle'>,
+  ): Promise<void> {
+    try {
+      await this.bus.request('consent.v1.permission-request.settle', request, {
+        timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS,
+      });
+    } catch (error) {
+      throw clientError(error, 'consent', 20503);
+    }
   }
 }

@@ -18,7 +18,16 @@ export const SenderResource = z.object({
       .describe('Setting it enables WhatsApp calling at Meta; null disables it'),
     calling_status: z.enum(['ENABLED', 'DISABLED']).describe('What was last set at Meta'),
   }),
-  webhook: z.null(),
+  webhook: z
+    .object({
+      callback_url: z.string().nullable(),
+      callback_method: z.enum(['GET', 'POST']),
+      fallback_url: z.string().nullable(),
+      fallback_method: z.enum(['GET', 'POST']),
+      status_callback_url: z.string().nullable(),
+      status_callback_method: z.enum(['GET', 'POST']),
+    })
+    .describe('Messaging webhooks: incoming messages (with fallback) and message statuses'),
   profile: z.object({ name: z.string().nullable() }).nullable(),
   properties: z.null(),
   offline_reasons: z.null(),
@@ -54,7 +63,14 @@ export function serializeSender(
       voice_application_sid: sender.voiceApplicationSid,
       calling_status: sender.callingStatus,
     },
-    webhook: null,
+    webhook: {
+      callback_url: sender.webhookCallbackUrl,
+      callback_method: sender.webhookCallbackMethod,
+      fallback_url: sender.webhookFallbackUrl,
+      fallback_method: sender.webhookFallbackMethod,
+      status_callback_url: sender.webhookStatusCallbackUrl,
+      status_callback_method: sender.webhookStatusCallbackMethod,
+    },
     profile: sender.profileName !== null ? { name: sender.profileName } : null,
     properties: null,
     offline_reasons: null,

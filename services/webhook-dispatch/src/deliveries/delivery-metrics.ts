@@ -3,7 +3,7 @@ import { MetricsService } from '@parley/nest-kit';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { DeliveriesRepository } from './deliveries.repository';
 
-export type DeliveryOutcome = 'delivered' | 'retry' | 'failed';
+export type DeliveryOutcome = 'delivered' | 'retry' | 'failed' | 'fallback';
 
 /** Deliveries by outcome, attempt latency and the backlog, on the service's /metrics. */
 @Injectable()
@@ -14,7 +14,7 @@ export class DeliveryMetrics {
   constructor(metrics: MetricsService, deliveries: DeliveriesRepository) {
     this.outcomes = new Counter({
       name: 'parley_webhook_deliveries_total',
-      help: 'Callback attempts by kind and outcome (delivered, retry scheduled, failed for good).',
+      help: 'Callback attempts by kind and outcome (delivered, retry scheduled, fallback URL next, failed for good).',
       labelNames: ['kind', 'outcome'],
       registers: [metrics.registry],
     });
