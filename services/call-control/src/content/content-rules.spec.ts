@@ -1,6 +1,6 @@
 import { parseJsonBody } from '../common/twilio-form';
 import { contentProblem, renderContent } from './content-rules';
-import { ContentCreateBody } from './content.schemas';
+import { ContentCreateBody, normalizeContentBody } from './content.schemas';
 
 const requestTemplate = {
   friendly_name: 'voice_call_request',
@@ -165,6 +165,17 @@ describe('content rules (seed 001)', () => {
     ],
   ])('refuses %s', (_name, body, message) => {
     expect(problemOf(body)).toMatch(message);
+  });
+
+  it("reads the SDK's camelCase spelling as Twilio's", () => {
+    const sdkBody = {
+      friendlyName: 'voice_call_request',
+      language: 'en',
+      types: { twilioCallToAction: requestTemplate.types['twilio/call-to-action'] },
+    };
+    expect(parseJsonBody(ContentCreateBody, normalizeContentBody(sdkBody))).toEqual(
+      parseJsonBody(ContentCreateBody, requestTemplate),
+    );
   });
 
   it('answers a broken rule with Twilio code 20001', () => {

@@ -21,7 +21,7 @@ import { parseJsonBody } from '../common/twilio-form';
 import { type CallControlEnv } from '../config/env.schema';
 import { ApiDoc } from '../openapi/api-doc';
 import { serializeContent } from './content.resource';
-import { ContentCreateBody } from './content.schemas';
+import { ContentCreateBody, normalizeContentBody } from './content.schemas';
 import { ContentService } from './content.service';
 
 @ApiTags('Content')
@@ -43,7 +43,10 @@ export class ContentController {
   @ApiDoc({ json: ContentCreateBody, response: 'Content', status: 201 })
   async create(@CurrentPrincipal() p: Principal, @Body() body: unknown, @Req() req: ParleyRequest) {
     return serializeContent(
-      await this.contents.create(p.accountSid, parseJsonBody(ContentCreateBody, body)),
+      await this.contents.create(
+        p.accountSid,
+        parseJsonBody(ContentCreateBody, normalizeContentBody(body)),
+      ),
       publicBaseUrl(this.env, req),
     );
   }

@@ -82,6 +82,32 @@ const Types = z
   )
   .describe('Content by type: twilio/text, twilio/call-to-action, twilio/card');
 
+const SDK_TYPE_NAMES: Record<string, string> = {
+  twilioText: 'twilio/text',
+  twilioCallToAction: 'twilio/call-to-action',
+  twilioCard: 'twilio/card',
+};
+
+/**
+ * The official SDK's TypeScript types spell the body in camelCase (`friendlyName`,
+ * `types.twilioCallToAction`) and send it as written: read as Twilio's own spelling.
+ */
+export function normalizeContentBody(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const out: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  if (out.friendly_name === undefined && out.friendlyName !== undefined) {
+    out.friendly_name = out.friendlyName;
+  }
+  delete out.friendlyName;
+  const types = out.types;
+  if (typeof types === 'object' && types !== null && !Array.isArray(types)) {
+    out.types = Object.fromEntries(
+      Object.entries(types as Record<string, unknown>).map(([k, v]) => [SDK_TYPE_NAMES[k] ?? k, v]),
+    );
+  }
+  return out;
+}
+
 /** Body of `POST /v1/Content` (JSON, as the SDK and Twilio's docs send it). */
 export const ContentCreateBody = registerComponent(
   'ContentCreateRequest',
