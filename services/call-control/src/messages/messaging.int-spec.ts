@@ -398,5 +398,24 @@ describe('WhatsApp messaging: Content API and Messages.json', () => {
         (await other.rest.get(`/2010-04-01/Accounts/${t.account.sid}/Messages.json`)).status,
       ).toBe(404);
     });
+
+    // Last: it moves the simulator's clock.
+    it("fails a message Meta refuses later (131047 outside Meta's window) with 63016", async () => {
+      const waId = await userInSession();
+      // Meta's clock runs ahead of Parley's: Meta sees the window closed, Parley does not.
+      await h.simClient.advanceClock('25h');
+      const created = await t.rest.post(messagesPath(), {
+        To: `whatsapp:+${waId}`,
+        From: t.senderId,
+        Body: 'Are you there?',
+      });
+      expect(created.status).toBe(201);
+      const path = `/2010-04-01/Accounts/${t.account.sid}/Messages/${String(created.body.sid)}.json`;
+      const failed = await waitFor(async () => {
+        const m = await t.rest.get(path);
+        return m.body.status === 'failed' ? m.body : undefined;
+      }, 'the message failed');
+      expect(failed).toMatchObject({ error_code: 63016, error_message: 'Re-engagement message' });
+    });
   });
 });
