@@ -46,6 +46,28 @@ export const ERROR_CODES = {
   31924: { status: 502, message: 'Stream - WebSocket - Protocol Error' },
   31941: { status: 400, message: 'Stream - Invalid Track configuration' },
   31951: { status: 400, message: 'Stream - Protocol - Invalid Message' },
+  // 21xxx / 63xxx: messages (Programmable Messaging over WhatsApp)
+  21602: { status: 400, message: 'Message body is required' },
+  21603: { status: 400, message: "A 'From' phone number is required" },
+  21604: { status: 400, message: "A 'To' phone number is required" },
+  21617: { status: 400, message: 'The concatenated message body exceeds the 1600 character limit' },
+  21619: { status: 400, message: 'A text message body or media urls must be specified' },
+  21655: { status: 400, message: 'The ContentSid is Invalid' },
+  21656: { status: 400, message: 'The ContentVariables Parameter is invalid' },
+  30008: { status: 400, message: 'Unknown error' },
+  63001: { status: 400, message: 'Channel could not authenticate the request' },
+  63003: { status: 400, message: 'Channel could not find To address' },
+  63005: { status: 400, message: 'Channel did not accept given content' },
+  63007: {
+    status: 400,
+    message: 'Twilio could not find a Channel with the specified From address',
+  },
+  63016: {
+    status: 400,
+    message:
+      'Failed to send freeform message because you are outside the allowed window. If you are using WhatsApp, please use a Message Template.',
+  },
+  63018: { status: 429, message: 'Rate limit exceeded for Channel' },
   // 37xxx: WhatsApp voice
   37000: { status: 400, message: 'WhatsApp call permission not granted' },
   37003: { status: 409, message: 'Duplicate WhatsApp call in progress' },

@@ -16,6 +16,8 @@ export const SID_PREFIXES = {
   event: 'EV',
   delivery: 'WD',
   stream: 'MZ',
+  message: 'SM',
+  content: 'HX',
 } as const;
 export type SidPrefix = (typeof SID_PREFIXES)[keyof typeof SID_PREFIXES];
 
@@ -38,6 +40,10 @@ export const RecordingSid = sidSchema('RE');
 export type RecordingSid = z.infer<typeof RecordingSid>;
 export const SenderSid = sidSchema('XE');
 export type SenderSid = z.infer<typeof SenderSid>;
+export const MessageSid = sidSchema('SM');
+export type MessageSid = z.infer<typeof MessageSid>;
+export const ContentSid = sidSchema('HX');
+export type ContentSid = z.infer<typeof ContentSid>;
 
 type SidOf<P extends SidPrefix> = string & z.BRAND<`${P}Sid`>;
 

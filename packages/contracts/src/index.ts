@@ -4,6 +4,7 @@ export * from './errors';
 export * from './subjects/ops';
 export * from './subjects/calls';
 export * from './subjects/media';
+export * from './subjects/messages';
 export * from './subjects/webhooks';
 export * from './subjects/registry';
 export * from './nats/headers';

@@ -13,6 +13,8 @@ import { CallPermissionsModule } from './call-permissions/call-permissions.modul
 import { CallEntity } from './calls/call.entity';
 import { CallsModule } from './calls/calls.module';
 import { CommonModule } from './common/common.module';
+import { ContentEntity } from './content/content.entity';
+import { ContentModule } from './content/content.module';
 import { envSchema, type CallControlEnv } from './config/env.schema';
 import { DeadLetterEntity } from './dead-letters/dead-letter.entity';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
@@ -21,6 +23,9 @@ import { HttpModule } from './http/http.module';
 import { MetaWebhookDeliveryEntity } from './meta-webhooks/meta-webhook-delivery.entity';
 import { MetaWebhookEventEntity } from './meta-webhooks/meta-webhook-event.entity';
 import { MetaWebhooksModule } from './meta-webhooks/meta-webhooks.module';
+import { MessageEntity } from './messages/message.entity';
+import { MessageOutboxEntity } from './messages/message-outbox.entity';
+import { MessagesModule } from './messages/messages.module';
 import { MetaModule } from './meta/meta.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { ClientsModule } from './clients/clients.module';
@@ -41,6 +46,9 @@ export const entities = [
   MetaWebhookDeliveryEntity,
   RecordingEntity,
   DeadLetterEntity,
+  ContentEntity,
+  MessageEntity,
+  MessageOutboxEntity,
 ];
 
 export const service: ServiceDefinition<CallControlEnv> = {
@@ -65,6 +73,8 @@ export const service: ServiceDefinition<CallControlEnv> = {
     RecordingsModule,
     CallPermissionsModule,
     DeadLettersModule,
+    ContentModule,
+    MessagesModule,
     MetaWebhooksModule,
     OpenApiModule,
   ],

@@ -58,6 +58,7 @@ import {
   StreamStopReplyV1,
   StreamStopRequestV1,
 } from './media';
+import { MessageReceivedV1, MessageStatusChangedV1 } from './messages';
 import { HealthCheckRequestV1, HealthReportV1, ServiceStartedV1, ServiceStoppingV1 } from './ops';
 import { DeliveriesRedriveReplyV1, DeliveriesRedriveRequestV1 } from './webhooks';
 
@@ -87,6 +88,8 @@ export const durableEvents = {
   'calls.v1.permission.replied': CallPermissionRepliedV1,
   'calls.v1.recording.status-changed': RecordingStatusChangedV1,
   'media.v1.recording.completed': RecordingCompletedV1,
+  'calls.v1.message.status-changed': MessageStatusChangedV1,
+  'calls.v1.message.received': MessageReceivedV1,
 } as const;
 
 /** Request/reply commands: the caller waits, always with a timeout. */
@@ -229,6 +232,13 @@ export const streams: readonly StreamDefinition[] = [
     maxAgeSeconds: 7 * 24 * 3600,
     duplicateWindowSeconds: 2 * 60,
   },
+  {
+    name: 'PARLEY_MESSAGES',
+    subjects: ['calls.v1.message.status-changed', 'calls.v1.message.received'],
+    description: 'WhatsApp message statuses and incoming messages, for the business webhooks.',
+    maxAgeSeconds: 7 * 24 * 3600,
+    duplicateWindowSeconds: 2 * 60,
+  },
 ];
 
 /** A JetStream durable consumer: which service takes which durable event, and how. */
@@ -309,6 +319,22 @@ export const durableConsumers = {
     service: 'consent',
     durable: 'consent-permission-replies',
     durableEnv: 'PERMISSION_REPLIES_CONSUMER',
+    ackWaitMs: 10_000,
+  },
+  'webhook-dispatch.message-status-callbacks': {
+    subject: 'calls.v1.message.status-changed',
+    stream: 'PARLEY_MESSAGES',
+    service: 'webhook-dispatch',
+    durable: 'webhook-dispatch-message-status',
+    durableEnv: 'MESSAGE_STATUS_CONSUMER',
+    ackWaitMs: 10_000,
+  },
+  'webhook-dispatch.incoming-messages': {
+    subject: 'calls.v1.message.received',
+    stream: 'PARLEY_MESSAGES',
+    service: 'webhook-dispatch',
+    durable: 'webhook-dispatch-incoming-messages',
+    durableEnv: 'INCOMING_MESSAGES_CONSUMER',
     ackWaitMs: 10_000,
   },
 } as const satisfies Record<string, DurableConsumerDefinition>;

@@ -213,6 +213,34 @@ export class MetaGraphClient {
     return { messageId: first.id };
   }
 
+  /**
+   * `POST /{PHONE_NUMBER_ID}/messages` with a message the caller built (text, interactive,
+   * template): `to` and `messaging_product` are added. Sent once: a repeat after a request
+   * that may have reached Meta could deliver the message twice.
+   */
+  async sendMessage(
+    credentials: GraphCredentials,
+    args: { to: string; message: Record<string, unknown> },
+  ): Promise<{ messageId: string }> {
+    const res = await this.request({
+      operation: 'messages',
+      method: 'POST',
+      credentials,
+      path: `/${credentials.phoneNumberId}/messages`,
+      retry: 'once',
+      body: {
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: args.to,
+        ...args.message,
+      },
+      response: MessageResponse,
+    });
+    const first = res.messages[0];
+    if (!first) throw new Error('unreachable: schema requires one message');
+    return { messageId: first.id };
+  }
+
   /** `GET /{PHONE_NUMBER_ID}/call_permissions?user_wa_id=`: a user's permission and limits. */
   async getCallPermissions(
     credentials: GraphCredentials,

@@ -5,6 +5,7 @@ import {
   type Contact,
   type InboundMessage,
   isKnownChange,
+  type MetaWebhookError,
   type WebhookPayload,
 } from './schemas';
 
@@ -32,7 +33,13 @@ export type WebhookEvent = Origin & { key: string } & (
         reply: CallPermissionReply;
       }
     | { kind: 'message'; message: InboundMessage }
-    | { kind: 'message-status'; messageId: string; status: string }
+    | {
+        kind: 'message-status';
+        messageId: string;
+        status: string;
+        timestamp: number;
+        errors: MetaWebhookError[];
+      }
     | { kind: 'unsupported'; field: string }
   );
 export type WebhookEventKind = WebhookEvent['kind'];
@@ -95,6 +102,8 @@ export function extractWebhookEvents(payload: WebhookPayload): WebhookEvent[] {
           kind: 'message-status',
           messageId: s.id,
           status: s.status,
+          timestamp: s.timestamp,
+          errors: s.errors ?? [],
           key: `${scope}:message-status:${s.id}:${s.status}`,
         });
       }

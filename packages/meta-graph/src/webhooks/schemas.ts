@@ -86,10 +86,13 @@ export const InboundMessage = z
     from: z.string().min(1),
     timestamp: UnixTimestamp,
     type: z.string().min(1),
+    text: z.object({ body: z.string() }).optional(),
+    button: z.object({ text: z.string().optional(), payload: z.string().optional() }).optional(),
     interactive: z
       .object({
         type: z.string(),
         call_permission_reply: CallPermissionReply.optional(),
+        button_reply: z.object({ id: z.string(), title: z.string() }).optional(),
       })
       .optional(),
   })
@@ -110,7 +113,9 @@ export const MessageStatusEvent = z.object({
   status: z.string().min(1),
   timestamp: UnixTimestamp,
   recipient_id: z.string().optional(),
+  errors: z.array(MetaWebhookError).optional(),
 });
+export type MessageStatusEvent = z.infer<typeof MessageStatusEvent>;
 
 export const Contact = z.object({
   wa_id: z.string().min(1),

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type CommandReply,
+  type CommandRequestInput,
   isErrorCode,
   type MetaPermissionOpinionV1,
   NatsBus,
@@ -88,6 +89,36 @@ export class ConsentClient {
   }): Promise<CommandReply<'consent.v1.permission.state'>> {
     try {
       return await this.bus.request('consent.v1.permission.state', q, {
+        timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS,
+      });
+    } catch (error) {
+      throw clientError(error, 'consent', 20503);
+    }
+  }
+
+  /**
+   * Reserves a call-permission request with consent before it is sent (WhatsApp's 1 per
+   * 24 h and 2 per 7 days): its answer, refusals included. Asked again with the same
+   * `requestRef`, consent answers the same. A consent that cannot be asked throws.
+   */
+  async reservePermissionRequest(
+    request: CommandRequestInput<'consent.v1.permission-request.reserve'>,
+  ): Promise<CommandReply<'consent.v1.permission-request.reserve'>> {
+    try {
+      return await this.bus.request('consent.v1.permission-request.reserve', request, {
+        timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS,
+      });
+    } catch (error) {
+      throw clientError(error, 'consent', 20503);
+    }
+  }
+
+  /** Tells consent whether a reserved request reached Meta (`sent`) or not (`failed`). */
+  async settlePermissionRequest(
+    request: CommandRequestInput<'consent.v1.permission-request.settle'>,
+  ): Promise<void> {
+    try {
+      await this.bus.request('consent.v1.permission-request.settle', request, {
         timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS,
       });
     } catch (error) {

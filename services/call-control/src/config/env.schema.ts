@@ -88,6 +88,14 @@ export const envSchema = baseEnvSchema({ httpPort: 3000 })
     /** How often failed or unfinished Meta webhook events are retried. */
     META_WEBHOOK_RETRY_MS: millis(50, 600_000).default(2_000),
     META_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+    /** How often messages with work due (sending, settling with consent) are looked for. */
+    MESSAGES_POLL_MS: millis(50, 600_000).default(1_000),
+    /** First retry delay of a message whose send never reached Meta; doubles, capped at 60 s. */
+    MESSAGES_RETRY_BASE_MS: millis(10, 60_000).default(500),
+    /** Attempts before such a message fails for good (30008, counted as gave-up). */
+    MESSAGES_MAX_SEND_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+    /** WhatsApp's customer service window: session messages only this long after the user wrote. */
+    MESSAGES_SESSION_WINDOW_HOURS: z.coerce.number().int().min(1).max(168).default(24),
     /**
      * Name of the JetStream durable consumer of finished recordings: every replica shares
      * it, so each recording is taken once. Change it only to run separate installations

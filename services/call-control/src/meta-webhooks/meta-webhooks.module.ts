@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CallEventsModule } from '../call-events/call-events.module';
 import { CallsModule } from '../calls/calls.module';
+import { MessagesModule } from '../messages/messages.module';
 import { SendersModule } from '../senders/senders.module';
 import { InboxMetrics } from './inbox-metrics';
 import { MetaWebhookDeliveryEntity } from './meta-webhook-delivery.entity';
@@ -16,6 +17,7 @@ import { WebhookProcessor } from './webhook-processor.service';
     SendersModule,
     CallsModule,
     CallEventsModule,
+    MessagesModule,
   ],
   controllers: [MetaWebhooksController],
   providers: [WebhookInbox, WebhookProcessor, InboxMetrics],

@@ -14,7 +14,13 @@ import { MetaWebhookEventEntity } from './meta-webhook-event.entity';
 import { splitChanges } from './webhook-changes';
 
 /** Event kinds Parley acts on; the others are acknowledged and dropped. */
-const STORED_KINDS = new Set<WebhookEvent['kind']>(['call', 'call-status', 'permission-reply']);
+const STORED_KINDS = new Set<WebhookEvent['kind']>([
+  'call',
+  'call-status',
+  'permission-reply',
+  'message',
+  'message-status',
+]);
 
 export interface ReceiveOutcome {
   /** Ids of inbox rows created by this delivery (to process now). */

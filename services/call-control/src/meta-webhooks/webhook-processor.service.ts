@@ -7,6 +7,7 @@ import {
   CallStatusEvent,
   Contact,
   InboundMessage,
+  MetaWebhookError,
 } from '@parley/meta-graph';
 import {
   BackgroundTasks,
@@ -26,6 +27,7 @@ import { InboundCalls } from '../calls/inbound-calls.service';
 import { OutboundCalls } from '../calls/outbound-calls.service';
 import { whatsAppFromDigits } from '../common/whatsapp-address';
 import { type CallControlEnv } from '../config/env.schema';
+import { InboundMessages, MessageNotKnownYet } from '../messages/inbound-messages.service';
 import { type SenderEntity } from '../senders/sender.entity';
 import { SendersService } from '../senders/senders.service';
 import { InboxMetrics } from './inbox-metrics';
@@ -40,7 +42,17 @@ const CLEANUP_EVERY_MS = 3_600_000;
 
 const StoredCall = z.object({ call: MetaCallWebhook, contacts: z.array(Contact).default([]) });
 const StoredStatus = z.object({ status: CallStatusEvent });
-const StoredReply = z.object({ message: InboundMessage, reply: CallPermissionReply });
+const StoredReply = z.object({
+  message: InboundMessage,
+  reply: CallPermissionReply,
+  contacts: z.array(Contact).default([]),
+});
+const StoredMessage = z.object({ message: InboundMessage, contacts: z.array(Contact).default([]) });
+const StoredMessageStatus = z.object({
+  messageId: z.string().min(1),
+  status: z.string().min(1),
+  errors: z.array(MetaWebhookError).default([]),
+});
 
 /**
  * Acts on stored Meta webhook events: right after they are stored, and again (with
@@ -57,6 +69,7 @@ export class WebhookProcessor {
     private readonly outbound: OutboundCalls,
     private readonly endings: CallEndings,
     private readonly timeline: CallTimeline,
+    private readonly messages: InboundMessages,
     private readonly bus: NatsBus,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
@@ -118,8 +131,8 @@ export class WebhookProcessor {
             : { nextAttemptAt: new Date(Date.now() + delayMs), lastError: message.slice(0, 2000) },
         );
       if (giveUp) this.metrics.failed('gave-up');
-      const level =
-        error instanceof CallNotKnownYet && !giveUp ? 'debug' : giveUp ? 'error' : 'warn';
+      const notYet = error instanceof CallNotKnownYet || error instanceof MessageNotKnownYet;
+      const level = notYet && !giveUp ? 'debug' : giveUp ? 'error' : 'warn';
       this.logger[level](
         { err: error, inboxId: row.id, kind: row.kind, attempts: row.attempts, giveUp },
         'Meta webhook event not processed',
@@ -179,8 +192,19 @@ export class WebhookProcessor {
         return;
       }
       case 'permission-reply': {
-        const { message, reply } = StoredReply.parse(row.payload);
+        const { message, reply, contacts } = StoredReply.parse(row.payload);
+        // A reply is also a message from the user: forwarded to the messaging webhook.
+        await this.messages.onMessage(sender, message, contacts);
         await this.publishPermissionReply(sender, message, reply);
+        return;
+      }
+      case 'message': {
+        const { message, contacts } = StoredMessage.parse(row.payload);
+        await this.messages.onMessage(sender, message, contacts);
+        return;
+      }
+      case 'message-status': {
+        await this.messages.onStatus(sender, StoredMessageStatus.parse(row.payload));
         return;
       }
       default:

@@ -96,6 +96,27 @@ export class SenderEntity {
   @Column({ type: 'varchar', length: 32, default: 'ONLINE' })
   status!: SenderStatus;
 
+  /** Messaging webhook (incoming messages, permission replies), Twilio's `webhook.callback_url`. */
+  @Column({ name: 'webhook_callback_url', type: 'text', nullable: true })
+  webhookCallbackUrl!: string | null;
+
+  @Column({ name: 'webhook_callback_method', type: 'varchar', length: 4, default: 'POST' })
+  webhookCallbackMethod!: 'GET' | 'POST';
+
+  /** Asked, with ErrorCode and ErrorUrl, when the messaging webhook fails. */
+  @Column({ name: 'webhook_fallback_url', type: 'text', nullable: true })
+  webhookFallbackUrl!: string | null;
+
+  @Column({ name: 'webhook_fallback_method', type: 'varchar', length: 4, default: 'POST' })
+  webhookFallbackMethod!: 'GET' | 'POST';
+
+  /** Default StatusCallback of the messages this sender sends. */
+  @Column({ name: 'webhook_status_callback_url', type: 'text', nullable: true })
+  webhookStatusCallbackUrl!: string | null;
+
+  @Column({ name: 'webhook_status_callback_method', type: 'varchar', length: 4, default: 'POST' })
+  webhookStatusCallbackMethod!: 'GET' | 'POST';
+
   @Column({ name: 'profile_name', type: 'varchar', length: 139, nullable: true })
   profileName!: string | null;
 

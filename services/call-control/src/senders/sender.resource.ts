@@ -21,7 +21,16 @@ export const SenderResource = z.object({
       .enum(['ENABLED', 'DISABLED'])
       .describe('ENABLED: a user who calls the sender grants it permission to call back'),
   }),
-  webhook: z.null(),
+  webhook: z
+    .object({
+      callback_url: z.string().nullable(),
+      callback_method: z.enum(['GET', 'POST']),
+      fallback_url: z.string().nullable(),
+      fallback_method: z.enum(['GET', 'POST']),
+      status_callback_url: z.string().nullable(),
+      status_callback_method: z.enum(['GET', 'POST']),
+    })
+    .describe('Messaging webhooks: incoming messages (with fallback) and message statuses'),
   profile: z.object({ name: z.string().nullable() }).nullable(),
   properties: z.null(),
   offline_reasons: z.null(),
@@ -58,7 +67,14 @@ export function serializeSender(
       calling_status: sender.callingStatus,
       callback_permission_status: sender.callbackPermissionStatus,
     },
-    webhook: null,
+    webhook: {
+      callback_url: sender.webhookCallbackUrl,
+      callback_method: sender.webhookCallbackMethod,
+      fallback_url: sender.webhookFallbackUrl,
+      fallback_method: sender.webhookFallbackMethod,
+      status_callback_url: sender.webhookStatusCallbackUrl,
+      status_callback_method: sender.webhookStatusCallbackMethod,
+    },
     profile: sender.profileName !== null ? { name: sender.profileName } : null,
     properties: null,
     offline_reasons: null,

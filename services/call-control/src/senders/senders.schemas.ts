@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { twilioIssue } from '../common/twilio-form';
+import { isHttpUrl, twilioIssue, truncate } from '../common/twilio-form';
 import { parseWhatsAppAddress } from '../common/whatsapp-address';
 import { registerComponent } from '../openapi/api-doc';
 
@@ -50,6 +50,42 @@ const callbackPermissionStatus = z
     "Meta's callback_permission_status, set at Meta: ENABLED lets a user's call grant call permission",
   );
 
+/** A webhook URL: absolute http(s); null (on update) clears it. */
+function webhookUrl(name: string) {
+  return z
+    .string()
+    .transform((value, ctx) => {
+      const url = value.trim();
+      if (!isHttpUrl(url))
+        twilioIssue(ctx, 11100, `webhook.${name} is not a valid URL: ${truncate(url)}`);
+      return url;
+    })
+    .nullable()
+    .optional();
+}
+
+const webhookMethod = z
+  .string()
+  .transform((v) => v.trim().toUpperCase())
+  .pipe(z.enum(['GET', 'POST']))
+  .optional();
+
+/**
+ * Twilio's sender `webhook`: where incoming messages (and call-permission replies) go,
+ * the fallback asked when that fails, and the default status callback of messages.
+ */
+const webhook = z
+  .object({
+    callback_url: webhookUrl('callback_url'),
+    callback_method: webhookMethod,
+    fallback_url: webhookUrl('fallback_url'),
+    fallback_method: webhookMethod,
+    status_callback_url: webhookUrl('status_callback_url'),
+    status_callback_method: webhookMethod,
+  })
+  .optional();
+export type SenderWebhookCommand = z.output<typeof webhook>;
+
 /** Body of `POST /v2/Channels/Senders` (JSON). Secrets are write-only. */
 export const SenderCreateBody = registerComponent(
   'SenderCreateRequest',
@@ -85,6 +121,7 @@ export const SenderCreateBody = registerComponent(
       voice_application_sid: voiceApplicationSid,
       callback_permission_status: callbackPermissionStatus,
     }),
+    webhook,
     profile,
   }),
 );
@@ -103,6 +140,7 @@ export const SenderUpdateBody = registerComponent(
         callback_permission_status: callbackPermissionStatus,
       })
       .optional(),
+    webhook,
     profile,
   }),
 );

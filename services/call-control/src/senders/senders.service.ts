@@ -11,7 +11,28 @@ import { SecretBox, secretContext } from '../secrets/secret-box';
 import { tokenDigest } from '../secrets/secret-hash';
 import { SenderEntity } from './sender.entity';
 import { serializeSender } from './sender.resource';
-import { type SenderCreateCommand, type SenderUpdateCommand } from './senders.schemas';
+import {
+  type SenderCreateCommand,
+  type SenderUpdateCommand,
+  type SenderWebhookCommand,
+} from './senders.schemas';
+
+/** The entity fields a `webhook` object sets (absent fields change nothing). */
+function webhookChanges(webhook: SenderWebhookCommand): Partial<SenderEntity> {
+  const changes: Partial<SenderEntity> = {};
+  if (!webhook) return changes;
+  if (webhook.callback_url !== undefined) changes.webhookCallbackUrl = webhook.callback_url;
+  if (webhook.callback_method !== undefined)
+    changes.webhookCallbackMethod = webhook.callback_method;
+  if (webhook.fallback_url !== undefined) changes.webhookFallbackUrl = webhook.fallback_url;
+  if (webhook.fallback_method !== undefined)
+    changes.webhookFallbackMethod = webhook.fallback_method;
+  if (webhook.status_callback_url !== undefined)
+    changes.webhookStatusCallbackUrl = webhook.status_callback_url;
+  if (webhook.status_callback_method !== undefined)
+    changes.webhookStatusCallbackMethod = webhook.status_callback_method;
+  return changes;
+}
 
 const SENDERS_PATH = '/v2/Channels/Senders';
 
@@ -65,6 +86,13 @@ export class SendersService {
       status: 'ONLINE',
       profileName: command.profile?.name ?? null,
       activeCalls: 0,
+      webhookCallbackUrl: null,
+      webhookCallbackMethod: 'POST',
+      webhookFallbackUrl: null,
+      webhookFallbackMethod: 'POST',
+      webhookStatusCallbackUrl: null,
+      webhookStatusCallbackMethod: 'POST',
+      ...webhookChanges(command.webhook),
     });
     if (appSid !== null) {
       await this.setCalling(sender, 'ENABLED');
@@ -111,6 +139,7 @@ export class SendersService {
         ? tokenDigest(cfg.webhook_verify_token)
         : null;
     if (command.profile?.name !== undefined) changes.profileName = command.profile.name;
+    Object.assign(changes, webhookChanges(command.webhook));
     const effective = { ...sender, ...changes };
     if (cfg.voice_application_sid !== undefined) {
       const appSid = cfg.voice_application_sid;

@@ -161,6 +161,16 @@ export class FakePeers {
     errorCode: null,
     reason: null,
   });
+  /** Call-permission request reservations and settlements consent was asked for. */
+  readonly reservations: CommandRequest<'consent.v1.permission-request.reserve'>[] = [];
+  readonly settlements: CommandRequest<'consent.v1.permission-request.settle'>[] = [];
+  reserve: (
+    q: CommandRequest<'consent.v1.permission-request.reserve'>,
+  ) => CommandReply<'consent.v1.permission-request.reserve'> = () => ({
+    allowed: true,
+    errorCode: null,
+    reason: null,
+  });
   private readonly legs = new Map<string, BusinessMediaPeer>();
   private readonly subs: Subscription[] = [];
 
@@ -171,7 +181,22 @@ export class FakePeers {
   ) {}
 
   serveAll(): this {
-    return this.serveMedia().serveInterpreter().serveConsent();
+    return this.serveMedia().serveInterpreter().serveConsent().servePermissionRequests();
+  }
+
+  /** Consent's reserve/settle of call-permission requests, answered as `reserve` says. */
+  servePermissionRequests(): this {
+    this.subs.push(
+      this.bus.handle('consent.v1.permission-request.reserve', (req) => {
+        this.reservations.push(req);
+        return Promise.resolve(this.reserve(req));
+      }),
+      this.bus.handle('consent.v1.permission-request.settle', (req) => {
+        this.settlements.push(req);
+        return Promise.resolve({ ok: true as const });
+      }),
+    );
+    return this;
   }
 
   serveMedia(): this {

@@ -3,6 +3,8 @@ import {
   type CallStatusChangedV1,
   type HttpMethod,
   isTerminalCallStatus,
+  type MessageReceivedV1,
+  type MessageStatusChangedV1,
   type RecordingStatusChangedV1,
   type StatusCallbackEvent,
 } from '@parley/contracts';
@@ -10,7 +12,13 @@ import {
 /** Twilio's REST API version, sent as `ApiVersion` on every call callback. */
 export const API_VERSION = '2010-04-01';
 
-export type CallbackKind = 'call-status' | 'recording-status';
+export const CALLBACK_KINDS = [
+  'call-status',
+  'recording-status',
+  'message-status',
+  'incoming-message',
+] as const;
+export type CallbackKind = (typeof CALLBACK_KINDS)[number];
 
 /**
  * Everything needed to send one callback, computed once from its event and stored with
@@ -23,13 +31,16 @@ export interface CallbackRequest {
   /** One per logical event; a redelivered event maps to the same key (and row). */
   eventKey: string;
   accountSid: string;
-  callSid: string;
+  /** The call it is about; null for messages. */
+  callSid: string | null;
   /** Callbacks with the same key leave in `eventSequence` order: a call, a recording. */
   orderKey: string;
   eventSequence: number;
   url: string;
   method: HttpMethod;
   params: Record<string, string>;
+  /** Asked (with ErrorCode and ErrorUrl) when a request to `url` fails: messaging webhooks. */
+  fallback?: { url: string; method: HttpMethod } | null;
 }
 
 /** Which call statuses fire which `StatusCallbackEvent` (Twilio's call progress events). */
@@ -132,5 +143,78 @@ export function recordingStatusCallback(event: RecordingStatusChangedV1): Callba
     url: config.url,
     method: config.method,
     params,
+  };
+}
+
+/**
+ * The StatusCallback request of a WhatsApp message's status change (queued, sent,
+ * delivered, read, failed), with Twilio's message callback parameters.
+ */
+export function messageStatusCallback(event: MessageStatusChangedV1): CallbackRequest | null {
+  const config = event.statusCallback;
+  if (!config) return null;
+  const params: Record<string, string> = {
+    AccountSid: event.accountSid,
+    ApiVersion: API_VERSION,
+    ChannelPrefix: 'whatsapp',
+    ChannelToAddress: event.to.replace(/^whatsapp:/, ''),
+    From: event.from,
+    MessageSid: event.messageSid,
+    MessageStatus: event.status,
+    SmsSid: event.messageSid,
+    SmsStatus: event.status,
+    To: event.to,
+  };
+  if (event.errorCode !== null) params.ErrorCode = String(event.errorCode);
+  if (event.errorCode !== null && event.errorMessage) params.ErrorMessage = event.errorMessage;
+  return {
+    kind: 'message-status',
+    eventKey: `${event.messageSid}:${event.sequence}`,
+    accountSid: event.accountSid,
+    callSid: null,
+    orderKey: event.messageSid,
+    eventSequence: event.sequence,
+    url: config.url,
+    method: config.method,
+    params,
+  };
+}
+
+/**
+ * The messaging webhook request of a message a WhatsApp user sent, exactly as Twilio's
+ * incoming WhatsApp message webhook (seed 001 shows a call-permission reply: Body and
+ * ButtonText VOICE_CALL_REQUEST, ButtonPayload ACCEPTED or REJECTED).
+ */
+export function incomingMessageWebhook(event: MessageReceivedV1): CallbackRequest {
+  const params: Record<string, string> = {
+    SmsMessageSid: event.messageSid,
+    NumMedia: '0',
+    MessageType: event.messageType,
+    SmsSid: event.messageSid,
+    WaId: event.waId,
+    SmsStatus: 'received',
+    Body: event.body,
+    To: event.to,
+    NumSegments: '1',
+    ReferralNumMedia: '0',
+    MessageSid: event.messageSid,
+    AccountSid: event.accountSid,
+    From: event.from,
+    ApiVersion: API_VERSION,
+  };
+  if (event.profileName !== null) params.ProfileName = event.profileName;
+  if (event.buttonText !== null) params.ButtonText = event.buttonText;
+  if (event.buttonPayload !== null) params.ButtonPayload = event.buttonPayload;
+  return {
+    kind: 'incoming-message',
+    eventKey: event.messageSid,
+    accountSid: event.accountSid,
+    callSid: null,
+    orderKey: event.messageSid,
+    eventSequence: 0,
+    url: event.webhook.url,
+    method: event.webhook.method,
+    params,
+    fallback: event.fallback,
   };
 }

@@ -64,5 +64,13 @@ export const envSchema = baseEnvSchema({ httpPort: 3003 }).extend({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .default('webhook-dispatch-recording-status'),
+  MESSAGE_STATUS_CONSUMER: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('webhook-dispatch-message-status'),
+  INCOMING_MESSAGES_CONSUMER: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('webhook-dispatch-incoming-messages'),
 });
 export type WebhookDispatchEnv = z.infer<typeof envSchema>;

@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { type CallStatusChangedV1, type RecordingStatusChangedV1 } from '@parley/contracts';
+import {
+  type CallStatusChangedV1,
+  type MessageReceivedV1,
+  type MessageStatusChangedV1,
+  type RecordingStatusChangedV1,
+} from '@parley/contracts';
 import { DurableEventHandler } from '@parley/nest-kit';
 import {
   callStatusCallback,
+  incomingMessageWebhook,
+  messageStatusCallback,
   recordingStatusCallback,
   type CallbackRequest,
 } from '../callbacks/callback-requests';
@@ -10,7 +17,7 @@ import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryPoller } from './delivery-poller';
 
 /**
- * Takes call and recording status events from JetStream (one durable consumer each,
+ * Takes call, recording and message events from JetStream (one durable consumer each,
  * shared by every replica: `webhook-dispatch.*-status-callbacks` in the subject registry)
  * and records the callback each asks for before the event is acked: a crash before the
  * row is committed means a redelivery, and a redelivery finds the row already there
@@ -31,6 +38,16 @@ export class CallbackIntake {
   @DurableEventHandler('webhook-dispatch.recording-status-callbacks')
   async onRecordingStatus(event: RecordingStatusChangedV1): Promise<void> {
     await this.record(recordingStatusCallback(event));
+  }
+
+  @DurableEventHandler('webhook-dispatch.message-status-callbacks')
+  async onMessageStatus(event: MessageStatusChangedV1): Promise<void> {
+    await this.record(messageStatusCallback(event));
+  }
+
+  @DurableEventHandler('webhook-dispatch.incoming-messages')
+  async onIncomingMessage(event: MessageReceivedV1): Promise<void> {
+    await this.record(incomingMessageWebhook(event));
   }
 
   private async record(request: CallbackRequest | null): Promise<void> {

@@ -23,6 +23,8 @@ export interface ClaimedDelivery {
   params: Record<string, string>;
   idempotencyToken: string;
   callbackSequence: number | null;
+  fallbackUrl: string | null;
+  fallbackMethod: 'GET' | 'POST' | null;
   /** Attempts including this one. */
   attempts: number;
   createdAt: Date;
@@ -41,6 +43,8 @@ interface ClaimedRow {
   params: Record<string, string>;
   idempotency_token: string;
   callback_sequence: number | null;
+  fallback_url: string | null;
+  fallback_method: 'GET' | 'POST' | null;
   attempts: number;
   created_at: Date;
 }
@@ -86,6 +90,8 @@ export class DeliveriesRepository {
         host: new URL(request.url).hostname.toLowerCase(),
         method: request.method,
         params: request.params,
+        fallbackUrl: request.fallback?.url ?? null,
+        fallbackMethod: request.fallback?.method ?? null,
         nextAttemptAt: () => 'now()',
       })
       .orIgnore()
@@ -140,7 +146,8 @@ export class DeliveriesRepository {
          FROM due WHERE w.id = due.id
          RETURNING w.id, w.kind, w.account_sid, w.call_sid, w.order_key, w.event_sequence,
                    w.host, w.url, w.method, w.params, w.idempotency_token,
-                   w.callback_sequence, w.attempts, w.created_at`,
+                   w.callback_sequence, w.fallback_url, w.fallback_method, w.attempts,
+                   w.created_at`,
           [
             opts.limit,
             opts.skipHosts,
@@ -186,6 +193,8 @@ export class DeliveriesRepository {
         params: row.params,
         idempotencyToken: row.idempotency_token,
         callbackSequence: row.callback_sequence,
+        fallbackUrl: row.fallback_url,
+        fallbackMethod: row.fallback_method,
         attempts: row.attempts,
         createdAt: row.created_at,
       }));
@@ -238,6 +247,37 @@ export class DeliveriesRepository {
          leased_by = NULL, updated_at = now()
        WHERE id = $1 AND leased_by = $2`,
       [id, owner, failure.errorCode, failure.message, failure.statusCode],
+    );
+  }
+
+  /**
+   * The primary URL failed: the row now goes to its fallback URL, due at once with fresh
+   * attempts, Twilio's `ErrorCode` and `ErrorUrl` added to its parameters.
+   */
+  async switchToFallback(
+    id: string,
+    owner: string,
+    failure: { errorCode: number; message: string; statusCode: number | null; url: string },
+    fallbackHost: string,
+  ): Promise<void> {
+    await this.ds.query(
+      `UPDATE ${TABLE} SET url = fallback_url, method = fallback_method,
+         host = $8,
+         params = params || jsonb_build_object('ErrorCode', $3::text, 'ErrorUrl', $4::text),
+         fallback_url = NULL, fallback_method = NULL, attempts = 0, next_attempt_at = now(),
+         error_code = $5, last_error = $6, last_status_code = coalesce($7, last_status_code),
+         lease_until = NULL, leased_by = NULL, updated_at = now()
+       WHERE id = $1 AND leased_by = $2 AND fallback_url IS NOT NULL`,
+      [
+        id,
+        owner,
+        String(failure.errorCode),
+        failure.url,
+        failure.errorCode,
+        failure.message,
+        failure.statusCode,
+        fallbackHost,
+      ],
     );
   }
 

@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { DeliveriesRepository } from './deliveries.repository';
 import { type HostCircuits } from './host-circuits';
 
-export type DeliveryOutcome = 'delivered' | 'retry' | 'failed';
+export type DeliveryOutcome = 'delivered' | 'retry' | 'failed' | 'fallback';
 
 /** Deliveries by outcome, attempt latency and the backlog, on the service's /metrics. */
 @Injectable()
@@ -17,7 +17,7 @@ export class DeliveryMetrics {
   constructor(metrics: MetricsService, deliveries: DeliveriesRepository) {
     this.outcomes = new Counter({
       name: 'parley_webhook_deliveries_total',
-      help: 'Callback attempts by kind and outcome (delivered, retry scheduled, failed for good).',
+      help: 'Callback attempts by kind and outcome (delivered, retry scheduled, fallback URL next, failed for good).',
       labelNames: ['kind', 'outcome'],
       registers: [metrics.registry],
     });

@@ -241,6 +241,23 @@ export class DeliveryWorker {
       message: result.message,
       statusCode: result.status ?? null,
     };
+    if (delivery.fallbackUrl !== null) {
+      // Twilio asks the fallback URL as soon as the primary request fails.
+      await this.deliveries.switchToFallback(
+        delivery.id,
+        this.owner,
+        { ...failure, url: delivery.url.replace(/#.*$/, '') },
+        new URL(delivery.fallbackUrl).hostname.toLowerCase(),
+      );
+      this.metrics.outcomes.inc({ kind: delivery.kind, outcome: 'fallback' });
+      this.metrics.latency.observe({ kind: delivery.kind, outcome: 'fallback' }, seconds);
+      this.logger.info(
+        { ...log, errorCode: result.errorCode },
+        'messaging webhook failed; its fallback URL is asked next',
+      );
+      this.onRoom();
+      return;
+    }
     if (isWorthAnotherAttempt(result) && delivery.attempts < this.env.DELIVERY_MAX_ATTEMPTS) {
       const delayMs = backoffMs(
         delivery.attempts,

@@ -7,7 +7,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
-import { type CallbackKind } from '../callbacks/callback-requests';
+import { CALLBACK_KINDS, type CallbackKind } from '../callbacks/callback-requests';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -24,7 +24,10 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Index('webhook_deliveries_order_idx', ['orderKey', 'eventSequence'])
 @Check('webhook_deliveries_status_check', `"status" IN ('pending', 'delivered', 'failed')`)
 @Check('webhook_deliveries_method_check', `"method" IN ('GET', 'POST')`)
-@Check('webhook_deliveries_kind_check', `"kind" IN ('call-status', 'recording-status')`)
+@Check(
+  'webhook_deliveries_kind_check',
+  `"kind" IN (${CALLBACK_KINDS.map((k) => `'${k}'`).join(', ')})`,
+)
 export class WebhookDeliveryEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -67,6 +70,16 @@ export class WebhookDeliveryEntity {
 
   @Column({ type: 'jsonb' })
   params!: Record<string, string>;
+
+  /**
+   * Messaging webhooks: asked when a request to `url` fails, with ErrorCode and ErrorUrl
+   * added (Twilio's fallback URL). Cleared once the row has switched to it.
+   */
+  @Column({ name: 'fallback_url', type: 'text', nullable: true })
+  fallbackUrl!: string | null;
+
+  @Column({ name: 'fallback_method', type: 'varchar', length: 4, nullable: true })
+  fallbackMethod!: 'GET' | 'POST' | null;
 
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status!: DeliveryStatus;

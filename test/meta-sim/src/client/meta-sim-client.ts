@@ -140,6 +140,11 @@ export class MetaSimClient {
     return this.request('POST', `/calls/${enc(callId)}/speak`, { speak });
   }
 
+  /** The user writes a text to the business (a `messages` webhook; opens the 24-hour window). */
+  userMessage(waId: string, phoneNumberId: string, text: string): Promise<{ id: string }> {
+    return this.request('POST', `/users/${enc(waId)}/messages`, { phoneNumberId, text });
+  }
+
   /** The user grants permission on their own (a call_permission_reply webhook is sent). */
   grantPermission(
     waId: string,

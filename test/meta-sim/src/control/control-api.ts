@@ -166,6 +166,17 @@ const ROUTES: Array<Route<MetaSimulator>> = [
   },
   {
     method: 'POST',
+    pattern: /^\/sim\/v1\/users\/(?<waId>[^/]+)\/messages$/,
+    handler: (req, p, sim) => {
+      const input = body(
+        req,
+        z.object({ phoneNumberId: z.string().min(1), text: z.string().min(1).max(4096) }).strict(),
+      );
+      return ok(sim.userMessage(p.waId ?? '', input.phoneNumberId, input.text), 201);
+    },
+  },
+  {
+    method: 'POST',
     pattern: /^\/sim\/v1\/users\/(?<waId>[^/]+)\/permissions\/(?<id>[^/]+)$/,
     handler: (req, p, sim) => {
       const input = body(req, z.object({ permanent: z.boolean().default(false) }).strict());

@@ -19,8 +19,10 @@ describe('business-initiated calls and call permissions', () => {
     await h.close();
   });
 
-  const requestPermission = (): Promise<GraphResult> =>
-    h.graph.post('messages', {
+  // A call-permission request is a free-form message: the user must have written first.
+  const requestPermission = async (): Promise<GraphResult> => {
+    await h.client.userMessage(USER, h.business.phoneNumberId, 'Hello');
+    return h.graph.post('messages', {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
       to: USER,
@@ -31,6 +33,7 @@ describe('business-initiated calls and call permissions', () => {
         body: { text: 'May we call you about your order?' },
       },
     });
+  };
 
   const connect = async (
     offer: string,

@@ -1,5 +1,5 @@
 import { GraphErrors } from '../graph/graph-error';
-import { callPermissionReply, messageStatus } from '../webhooks/payloads';
+import { callPermissionReply, messageStatus, userTextMessage } from '../webhooks/payloads';
 import type { SimContext } from './context';
 import { wamid } from './ids';
 import type { PermissionSource } from './permission-ledger';
@@ -17,6 +17,19 @@ export interface SentMessage {
   waId: string;
 }
 
+/** Meta's customer service window: free-form messages only this long after the user wrote. */
+export const SESSION_WINDOW_MS = 24 * 3_600_000;
+
+const OUTSIDE_WINDOW = {
+  code: 131047,
+  title: 'Re-engagement message',
+  message: 'Re-engagement message',
+  error_data: {
+    details:
+      'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+  },
+};
+
 const UNDELIVERABLE = {
   code: 131026,
   title: 'Message undeliverable',
@@ -30,6 +43,8 @@ const UNDELIVERABLE = {
  */
 export class Messaging {
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** When each user last wrote to each business (simulated clock, ms). */
+  private readonly lastUserMessage = new Map<string, number>();
 
   constructor(private readonly ctx: SimContext) {}
 
@@ -47,6 +62,16 @@ export class Messaging {
         },
       );
       return { id, waId: message.to };
+    }
+    // Free-form messages (text, interactive) only within 24 h of the user's last message;
+    // Meta accepts the send and fails it asynchronously.
+    if (message.type !== 'template' && !this.sessionOpen(business, user.waId)) {
+      this.ctx.webhooks.enqueue(
+        business,
+        messageStatus(business, id, user.waId, 'failed', now, [OUTSIDE_WINDOW]),
+        { kind: 'messages.status.failed' },
+      );
+      return { id, waId: user.waId };
     }
     if (message.isPermissionRequest) {
       if (!this.ctx.ledger.canRequestPermission(business.phoneNumberId, user.waId)) {
@@ -86,12 +111,35 @@ export class Messaging {
     return { id, waId: user.waId };
   }
 
+  /** The user writes a text to the business (opening the 24-hour window). */
+  userMessage(business: BusinessRecord, user: UserRecord, text: string): SentMessage {
+    const id = wamid(user.waId);
+    this.noteUserMessage(business, user.waId);
+    this.ctx.webhooks.enqueue(
+      business,
+      userTextMessage(business, user, { id, timestamp: this.ctx.clock.unixSeconds(), text }),
+      { kind: 'messages.text' },
+    );
+    return { id, waId: user.waId };
+  }
+
+  /** Whether the business may send the user free-form messages now. */
+  sessionOpen(business: BusinessRecord, waId: string): boolean {
+    const last = this.lastUserMessage.get(`${business.phoneNumberId}:${waId}`);
+    return last !== undefined && this.ctx.clock.now() - last < SESSION_WINDOW_MS;
+  }
+
+  private noteUserMessage(business: BusinessRecord, waId: string): void {
+    this.lastUserMessage.set(`${business.phoneNumberId}:${waId}`, this.ctx.clock.now());
+  }
+
   /** The user grants permission (reply to a request, or on their own) and Meta tells the business. */
   accept(
     business: BusinessRecord,
     user: UserRecord,
     options: { permanent: boolean; source: PermissionSource; contextMessageId: string | null },
   ): void {
+    this.noteUserMessage(business, user.waId);
     const view = this.ctx.ledger.grant(business.phoneNumberId, user.waId, {
       permanent: options.permanent,
       source: options.source,
@@ -130,6 +178,7 @@ export class Messaging {
     contextMessageId: string | null,
     revoke = false,
   ): void {
+    this.noteUserMessage(business, user.waId);
     if (revoke) this.ctx.ledger.revoke(business.phoneNumberId, user.waId, 'user_action');
     else this.ctx.ledger.reject(business.phoneNumberId, user.waId);
     this.ctx.webhooks.enqueue(
@@ -152,6 +201,7 @@ export class Messaging {
   reset(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.lastUserMessage.clear();
   }
 
   private later(ms: number, run: () => void): void {

@@ -268,6 +268,13 @@ export class MetaSimulator {
     return this.permission(phoneNumberId, waId);
   }
 
+  /** The user writes a text message to the business. */
+  userMessage(waId: string, phoneNumberId: string, text: string): { id: string } {
+    const user = this.requireUser(waId);
+    const business = this.requireBusiness(phoneNumberId);
+    return { id: this.messaging.userMessage(business, user, text).id };
+  }
+
   revokePermission(waId: string, phoneNumberId: string): PermissionSnapshot {
     const user = this.requireUser(waId);
     const business = this.requireBusiness(phoneNumberId);

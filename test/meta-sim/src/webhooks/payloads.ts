@@ -205,6 +205,26 @@ export function callPermissionReply(
   });
 }
 
+/** The user writes to the business (a text message): it opens the 24-hour window. */
+export function userTextMessage(
+  business: BusinessRecord,
+  user: UserRecord,
+  message: { id: string; timestamp: number; text: string },
+): WebhookPayload {
+  return envelope(business, 'messages', {
+    contacts: [contact(user)],
+    messages: [
+      {
+        from: user.waId,
+        id: message.id,
+        timestamp: String(message.timestamp),
+        text: { body: message.text },
+        type: 'text',
+      },
+    ],
+  });
+}
+
 /** Delivery status of a message the business sent. */
 export function messageStatus(
   business: BusinessRecord,
