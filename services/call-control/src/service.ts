@@ -10,6 +10,7 @@ import { AuthModule } from './auth/auth.module';
 import { CallEventEntity } from './call-events/call-event.entity';
 import { CallEventsModule } from './call-events/call-events.module';
 import { CallEntity } from './calls/call.entity';
+import { CallEffectEntity } from './calls/call-effect.entity';
 import { CallsModule } from './calls/calls.module';
 import { CommonModule } from './common/common.module';
 import { envSchema, type CallControlEnv } from './config/env.schema';
@@ -33,6 +34,7 @@ export const entities = [
   SenderEntity,
   CallEntity,
   CallEventEntity,
+  CallEffectEntity,
   MetaWebhookEventEntity,
   RecordingEntity,
 ];

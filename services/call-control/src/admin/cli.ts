@@ -14,6 +14,9 @@
  *   keys:delete --account AC... --key SK...
  *   secrets:reseal             seal every stored secret with PARLEY_SECRETS_KEY (after a key
  *                              change, the old key in PARLEY_SECRETS_DECRYPT_KEYS)
+ *   effects:redrive [--call CA...]
+ *                              put dead-lettered call effects (Meta terminate/reject, media
+ *                              close, set-up) back in the queue; a running instance retries them
  *
  * Add `--json` for machine-readable output.
  */
@@ -26,6 +29,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { DEV_ACCOUNT_NAME } from '../accounts/dev-account.bootstrap';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { ApiKeysService } from '../api-keys/api-keys.service';
+import { CallEffects } from '../calls/call-effects.service';
 import { envSchema } from '../config/env.schema';
 import { resealSecrets } from './reseal';
 import { SecretBox } from '../secrets/secret-box';
@@ -46,6 +50,7 @@ const OPTIONS = {
   'auth-token': { type: 'string' },
   account: { type: 'string' },
   key: { type: 'string' },
+  call: { type: 'string' },
   'show-token': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean' },
@@ -90,7 +95,8 @@ const USAGE = `usage: cli.js <command> [--json]
   keys:create --account AC... [--name <name>]
   keys:list --account AC...
   keys:delete --account AC... --key SK...
-  secrets:reseal`;
+  secrets:reseal
+  effects:redrive [--call CA...]`;
 
 /** Runs one command; returns the process exit code. */
 export async function runCli(
@@ -251,6 +257,13 @@ export async function runCli(
           meta_app_secrets: report.metaAppSecrets,
           unchanged: report.unchanged,
         });
+        return 0;
+      }
+      case 'effects:redrive': {
+        const callSid = text(flags, 'call');
+        if (callSid !== undefined && !/^CA[0-9a-f]{32}$/.test(callSid))
+          throw new UsageError('--call must be CA followed by 32 hex digits');
+        print({ redriven: await CallEffects.redrive(ds, callSid) });
         return 0;
       }
       default:

@@ -4,6 +4,8 @@ import { ApplicationsModule } from '../applications/applications.module';
 import { CallEventsModule } from '../call-events/call-events.module';
 import { SendersModule } from '../senders/senders.module';
 import { CallEntity } from './call.entity';
+import { CallEffectEntity } from './call-effect.entity';
+import { CallEffects } from './call-effects.service';
 import { CallCommandsController } from './call-commands.controller';
 import { CallDomainEvents } from './call-domain-events';
 import { CallEndings } from './call-endings.service';
@@ -17,7 +19,7 @@ import { OutboundCalls } from './outbound-calls.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([CallEntity]),
+    TypeOrmModule.forFeature([CallEntity, CallEffectEntity]),
     CallEventsModule,
     SendersModule,
     ApplicationsModule,
@@ -26,6 +28,7 @@ import { OutboundCalls } from './outbound-calls.service';
   providers: [
     CallDomainEvents,
     CallsRepository,
+    CallEffects,
     CallStateService,
     CallEndings,
     OutboundCalls,
@@ -41,6 +44,7 @@ import { OutboundCalls } from './outbound-calls.service';
     CallEndings,
     CallTimers,
     CallStateService,
+    CallEffects,
   ],
 })
 export class CallsModule {}

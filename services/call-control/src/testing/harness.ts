@@ -35,6 +35,7 @@ import { type DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { type CallControlEnv } from '../config/env.schema';
 import { service } from '../service';
+import { GraphFaults } from './graph-faults';
 
 /** Polls until `probe` gives a value, with a deadline (never a fixed sleep). */
 export async function waitFor<T>(
@@ -297,8 +298,11 @@ export class FakePeers {
 export interface Harness {
   app: RunningService<CallControlEnv>;
   url: string;
-  /** Stops the service and starts it again on the same database (a crash or a deploy). */
-  restart(): Promise<void>;
+  /**
+   * Stops the service and starts it again on the same database (a crash or a deploy);
+   * `whileDown` runs in between (to leave the database as a crash would).
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   db: TestDatabase;
   sim: RunningMetaSim;
   simClient: MetaSimClient;
@@ -308,6 +312,8 @@ export interface Harness {
   /** A NATS client of the test itself (the other services' side), in `nats`. */
   bus: NatsBus;
   peers: FakePeers;
+  /** With `graphFaults: true`: the relay between the service and the simulator's Graph API. */
+  graph: GraphFaults | undefined;
   /** The service's local recording storage (RECORDINGS_DIR). */
   recordingsDir: string;
   createAccount(name?: string): Promise<TestAccount>;
@@ -322,6 +328,8 @@ export interface HarnessOptions {
   /** Start without the stand-ins (to test what happens when a service is missing). */
   peers?: 'all' | 'none';
   sim?: Parameters<typeof startMetaSim>[0];
+  /** Put GraphFaults between the service and Meta (`h.graph`), to make Graph requests fail. */
+  graphFaults?: boolean;
 }
 
 /**
@@ -347,6 +355,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     webhookRetryDelaysMs: [200, 500, 1000],
     ...options.sim,
   });
+  const graph = options.graphFaults ? await new GraphFaults(sim.url).start() : undefined;
   const recordingsDir = await mkdtemp(join(tmpdir(), `cc-recordings-${label}-`));
   const env = {
     NODE_ENV: 'test',
@@ -357,7 +366,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     DATABASE_POOL_MAX: '10',
     ...nats.env,
     NATS_REQUEST_TIMEOUT_MS: '5000',
-    META_GRAPH_BASE_URL: sim.url,
+    META_GRAPH_BASE_URL: graph?.url ?? sim.url,
     META_GRAPH_VERSION: 'v23.0',
     META_GRAPH_TIMEOUT_MS: '5000',
     CALL_TIMER_POLL_MS: '100',
@@ -374,8 +383,9 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
   const harness: Harness = {
     app,
     url: app.url,
-    async restart() {
+    async restart(whileDown) {
       await app.close();
+      await whileDown?.();
       app = await boot();
       harness.app = app;
       // Same port is not guaranteed: the service comes back on a new one.
@@ -388,6 +398,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     nats,
     bus,
     peers,
+    graph,
     recordingsDir,
     async createAccount(name = 'Test account') {
       const created = await app.app.get(AccountsService).create({ friendlyName: name });
@@ -400,6 +411,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
       await peers.close();
       await app.close();
       await sim.close();
+      await graph?.close();
       await nc.drain();
       await nats.drop();
       await db.drop();
