@@ -25,6 +25,7 @@ import {
   createTestNatsNamespace,
   type TestDatabase,
   type TestNatsNamespace,
+  TcpProxy,
 } from '@parley/nest-kit/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -314,6 +315,8 @@ export interface Harness {
   peers: FakePeers;
   /** With `graphFaults: true`: the relay between the service and the simulator's Graph API. */
   graph: GraphFaults | undefined;
+  /** With `natsProxy: true`: the relay between the service and NATS (to cut or black-hole). */
+  natsProxy: TcpProxy | undefined;
   /** The service's local recording storage (RECORDINGS_DIR). */
   recordingsDir: string;
   createAccount(name?: string): Promise<TestAccount>;
@@ -330,6 +333,8 @@ export interface HarnessOptions {
   sim?: Parameters<typeof startMetaSim>[0];
   /** Put GraphFaults between the service and Meta (`h.graph`), to make Graph requests fail. */
   graphFaults?: boolean;
+  /** Put a TcpProxy between the service and NATS (`h.natsProxy`); the test's own NATS is direct. */
+  natsProxy?: boolean;
 }
 
 /**
@@ -356,6 +361,12 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     ...options.sim,
   });
   const graph = options.graphFaults ? await new GraphFaults(sim.url).start() : undefined;
+  let natsProxy: TcpProxy | undefined;
+  if (options.natsProxy) {
+    const natsUrl = new URL(nats.url);
+    natsProxy = new TcpProxy(natsUrl.hostname, Number(natsUrl.port || 4222));
+    await natsProxy.start();
+  }
   const recordingsDir = await mkdtemp(join(tmpdir(), `cc-recordings-${label}-`));
   const env = {
     NODE_ENV: 'test',
@@ -365,6 +376,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     DATABASE_URL: db.url,
     DATABASE_POOL_MAX: '10',
     ...nats.env,
+    ...(natsProxy ? { NATS_URL: `nats://127.0.0.1:${natsProxy.port}` } : {}),
     NATS_REQUEST_TIMEOUT_MS: '5000',
     META_GRAPH_BASE_URL: graph?.url ?? sim.url,
     META_GRAPH_VERSION: 'v23.0',
@@ -399,6 +411,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     bus,
     peers,
     graph,
+    natsProxy,
     recordingsDir,
     async createAccount(name = 'Test account') {
       const created = await app.app.get(AccountsService).create({ friendlyName: name });
@@ -412,6 +425,7 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
       await app.close();
       await sim.close();
       await graph?.close();
+      await natsProxy?.stop();
       await nc.drain();
       await nats.drop();
       await db.drop();
