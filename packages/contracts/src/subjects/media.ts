@@ -163,3 +163,4 @@ export type PlayFinishedV1 = z.infer<typeof PlayFinishedV1>;
 export type DtmfReceivedV1 = z.infer<typeof DtmfReceivedV1>;
 export type RecordingStartRequestV1 = z.infer<typeof RecordingStartRequestV1>;
 export type RecordingCompletedV1 = z.infer<typeof RecordingCompletedV1>;
+export type LegFailedV1 = z.infer<typeof LegFailedV1>;

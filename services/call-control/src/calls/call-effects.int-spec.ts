@@ -1,3 +1,4 @@
+import { type CallSid } from '@parley/contracts';
 import { postgresOptions } from '@parley/nest-kit';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -153,6 +154,28 @@ describe('call side effects are driven from committed records and retried until 
       status: 'done',
       attempts: 3,
     });
+  });
+
+  it('ends a call whose media leg failed: failed with 53405, terminated at Meta, leg freed', async () => {
+    const { callSid, metaCallId } = await answeredCall();
+    const failedAt = new Date().toISOString();
+    // As media publishes it: durable, de-duplicated by the leg's row id.
+    await h.bus.publishDurable(
+      'media.v1.leg.failed',
+      { callSid: callSid as CallSid, reason: 'failed: media activity ceased', failedAt },
+      { msgId: `leg-failed:${callSid}` },
+    );
+    const [ended] = await waitFor(async () => {
+      const rows = await h.query<{ status: string; error_code: number | null }>(
+        'SELECT status, error_code FROM call_control.calls WHERE sid = $1',
+        [callSid],
+      );
+      return rows[0]?.status === 'failed' ? rows : undefined;
+    }, 'the call to fail');
+    expect(ended?.error_code).toBe(53405);
+    const sim = await endedAtMeta(metaCallId, 'Meta to be told');
+    expect(sim.endReason).toBe('business_terminate');
+    await waitFor(() => h.peers.closedLegs.includes(callSid), 'the leg to be closed');
   });
 
   it('runs an effect a crashed instance had claimed as soon as the instance is back', async () => {

@@ -3,6 +3,7 @@ import {
   type CallStatus,
   type ErrorCode,
   isTerminalCallStatus,
+  type LegFailedV1,
   ParleyError,
 } from '@parley/contracts';
 import { MetaGraphError, type MetaCallWebhook } from '@parley/meta-graph';
@@ -208,6 +209,24 @@ export class CallEndings {
     }
     const plan = hangupPlan(call);
     await this.end(call, plan.to, { reason: `api:status:${requested}`, meta: plan.meta });
+  }
+
+  /**
+   * `media.v1.leg.failed`: the call's media is gone (ICE/DTLS never completed, media
+   * stopped, the media instance died). The call ends `failed` with 53405 and Meta is told
+   * as for a hang-up, so the WhatsApp user is not left on a dead line.
+   */
+  async onLegFailed(event: LegFailedV1): Promise<void> {
+    const call = await this.calls.findBySid(event.callSid);
+    if (!call || isTerminalCallStatus(call.status)) return;
+    const plan = hangupPlan(call);
+    await this.end(call, 'failed', {
+      reason: 'media:leg-failed',
+      meta: plan.meta,
+      errorCode: 53405,
+      errorMessage: `Media connection failed: ${event.reason}`.slice(0, 500),
+      detail: { legFailedAt: event.failedAt, legReason: event.reason },
+    });
   }
 
   /** Meta's `terminate` webhook, in either direction. */

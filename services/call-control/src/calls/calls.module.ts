@@ -15,6 +15,7 @@ import { CallsController } from './calls.controller';
 import { CallsRepository } from './calls.repository';
 import { CallsService } from './calls.service';
 import { InboundCalls } from './inbound-calls.service';
+import { LegFailuresConsumer } from './leg-failures.consumer';
 import { OutboundCalls } from './outbound-calls.service';
 
 @Module({
@@ -35,6 +36,7 @@ import { OutboundCalls } from './outbound-calls.service';
     InboundCalls,
     CallsService,
     CallTimers,
+    LegFailuresConsumer,
   ],
   exports: [
     CallDomainEvents,
