@@ -22,7 +22,7 @@ const packagesDir = path.join(__dirname, 'packages');
 const testPackages = { 'meta-sim': path.join(__dirname, 'test', 'meta-sim', 'src') };
 
 /**
- * @param {'unit' | 'int' | 'e2e'} tier
+ * @param {'unit' | 'int' | 'e2e' | 'chaos'} tier
  * @param {string} rootDir
  */
 function preset(tier, rootDir) {
@@ -30,6 +30,7 @@ function preset(tier, rootDir) {
     unit: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
     int: ['<rootDir>/src/**/*.int-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
     e2e: ['<rootDir>/**/*.e2e-spec.ts'],
+    chaos: ['<rootDir>/**/*.chaos-spec.ts'],
   }[tier];
   return {
     rootDir,
@@ -47,7 +48,7 @@ function preset(tier, rootDir) {
     // Integration tests share one PostgreSQL and NATS; each file makes its own database and
     // NATS namespace, but running them one at a time keeps a 2-core machine honest.
     maxWorkers: tier === 'unit' ? '50%' : 1,
-    testTimeout: tier === 'unit' ? 10_000 : 60_000,
+    testTimeout: tier === 'unit' ? 10_000 : tier === 'chaos' ? 180_000 : 60_000,
   };
 }
 

@@ -1,5 +1,6 @@
 import { Controller, Get, Module } from '@nestjs/common';
-import { ParleyError } from '@parley/contracts';
+import { BusRequestError, type CommandReply, ParleyError } from '@parley/contracts';
+import { connect } from 'nats';
 import request from 'supertest';
 import { baseEnvSchema, ConfigError } from './config/env';
 import { bootstrap, type ServiceDefinition } from './bootstrap';
@@ -7,6 +8,8 @@ import { createTestDatabase, testNatsUrl, type TestDatabase } from './testing/da
 import { createTestNatsNamespace, type TestNatsNamespace } from './testing/nats-namespace';
 import { TcpProxy } from './testing/tcp-proxy';
 import { currentCorrelationId } from './logging/correlation';
+import { CommandHandler } from './nats/decorators';
+import { deferred, type Deferred } from './testing/deferred';
 
 @Controller('probe')
 class ProbeController {
@@ -26,7 +29,23 @@ class ProbeController {
   }
 }
 
-@Module({ controllers: [ProbeController] })
+/** How long the slow command takes: longer than the fixed second NestJS's transport waits. */
+const SLOW_COMMAND_MS = 2_500;
+
+/** A command as slow as an `accept` waiting on Meta, and a record of when it started. */
+@Controller()
+class SlowCommandController {
+  static started: Deferred = deferred();
+
+  @CommandHandler('consent.v1.permission.check')
+  async check(): Promise<CommandReply<'consent.v1.permission.check'>> {
+    SlowCommandController.started.resolve();
+    await new Promise((resolve) => setTimeout(resolve, SLOW_COMMAND_MS));
+    return { allowed: true, errorCode: null, reason: 'slow but answered' };
+  }
+}
+
+@Module({ controllers: [ProbeController, SlowCommandController] })
 class ProbeModule {}
 
 const envSchema = baseEnvSchema({ httpPort: 0 });
@@ -161,6 +180,53 @@ describe('bootstrap(): a service on real PostgreSQL and NATS', () => {
     await eventually(async () => {
       await request(service.url).get('/readyz').expect(200);
     });
+  });
+
+  it('sends the reply of a command still running when the service stops, then stops', async () => {
+    // Its own namespace: the shared service of this file would take part of the commands.
+    const ns = await createTestNatsNamespace('kit-slow');
+    const own = await bootstrap(definition, {
+      handleSignals: false,
+      env: {
+        LOG_LEVEL: 'silent',
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: '0',
+        DATABASE_URL: db.url,
+        NATS_URL: testNatsUrl(),
+        PARLEY_NATS_NAMESPACE: ns.namespace,
+        SHUTDOWN_GRACE_MS: '20000',
+      },
+    });
+    const nc = await connect({ servers: testNatsUrl() });
+    const bus = ns.bus(nc, { source: 'test', onError: () => undefined });
+    try {
+      SlowCommandController.started = deferred();
+      const ask = {
+        accountSid: `AC${'0'.repeat(32)}`,
+        senderSid: `XE${'0'.repeat(32)}`,
+        business: 'whatsapp:+14155550100',
+        user: 'whatsapp:+14155550101',
+      };
+      const reply = bus.request('consent.v1.permission.check', ask, { timeoutMs: 15_000 });
+      await SlowCommandController.started.promise;
+      const closed = own.close();
+      // Stopping: the command subject is unsubscribed at once (nothing new comes in)...
+      await eventually(async () => {
+        await expect(
+          bus.request('consent.v1.permission.check', ask, { timeoutMs: 2_000 }),
+        ).rejects.toMatchObject({ kind: 'no-responders' } satisfies Partial<BusRequestError>);
+      });
+      // ...and the command already running still gets its reply out before the close.
+      await expect(reply).resolves.toEqual({
+        allowed: true,
+        errorCode: null,
+        reason: 'slow but answered',
+      });
+      await closed;
+    } finally {
+      await nc.drain();
+      await ns.drop();
+    }
   });
 
   it('refuses to start with a bad environment, naming the variable', async () => {

@@ -96,12 +96,11 @@ export async function bootstrap<E extends BaseEnv>(
             ...natsConnectionOptions(env, `${def.name}/${info.instanceId}/transport`),
             // One queue group per service: each command or event is handled by one replica.
             queue: def.name,
-            // On close, unsubscribe first, then give handlers already running a moment
-            // (NestJS waits this long unconditionally, so it is kept short).
-            gracefulShutdown: true,
-            gracePeriod: Math.min(env.SHUTDOWN_GRACE_MS, 1_000),
           },
           env.PARLEY_NATS_NAMESPACE,
+          // On close, unsubscribe first, then wait for the handlers already running (their
+          // replies must go out) up to the shutdown grace period, then drain.
+          { inFlightGraceMs: env.SHUTDOWN_GRACE_MS },
         ),
       },
       { inheritAppConfig: true },

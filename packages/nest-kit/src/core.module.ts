@@ -72,25 +72,30 @@ class CoreLifecycle
     });
   }
 
-  beforeApplicationShutdown(): void {
-    if (this.nc.isClosed()) return;
-    try {
-      this.bus.publish('ops.v1.service.stopping', {
-        service: this.info.name,
-        instanceId: this.info.instanceId,
-        reason: this.shutdown.signal ?? 'close',
-        stoppingAt: new Date().toISOString(),
-      });
-    } catch (error) {
-      this.logger.warn({ err: error }, 'could not announce shutdown');
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.nc.isClosed()) {
+      try {
+        this.bus.publish('ops.v1.service.stopping', {
+          service: this.info.name,
+          instanceId: this.info.instanceId,
+          reason: this.shutdown.signal ?? 'close',
+          stoppingAt: new Date().toISOString(),
+        });
+      } catch (error) {
+        this.logger.warn({ err: error }, 'could not announce shutdown');
+      }
     }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    // Background work still publishes and consumes: it ends before the connection drains.
+    // Background work still uses the database and NATS: it ends here, before the NATS
+    // transport closes and before any module's onApplicationShutdown (TypeORM's closes
+    // the database, and may run before this module's).
     await this.durableHandlers.stopAll();
     await this.periodic.stopAll();
     await this.background.drain();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Work that commands handled during the transport's close started (rare): a short wait.
+    await this.background.drain(1_000);
     // Drain: deliver what is buffered, finish in-flight handlers, then close.
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
   }

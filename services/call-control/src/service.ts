@@ -11,6 +11,7 @@ import { CallEventEntity } from './call-events/call-event.entity';
 import { CallEventsModule } from './call-events/call-events.module';
 import { CallPermissionsModule } from './call-permissions/call-permissions.module';
 import { CallEntity } from './calls/call.entity';
+import { CallEffectEntity } from './calls/call-effect.entity';
 import { CallsModule } from './calls/calls.module';
 import { CommonModule } from './common/common.module';
 import { ContentEntity } from './content/content.entity';
@@ -42,6 +43,7 @@ export const entities = [
   SenderEntity,
   CallEntity,
   CallEventEntity,
+  CallEffectEntity,
   MetaWebhookEventEntity,
   MetaWebhookDeliveryEntity,
   RecordingEntity,

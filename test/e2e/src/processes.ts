@@ -39,8 +39,9 @@ export async function migrate(name: ServiceName, env: NodeJS.ProcessEnv): Promis
 export async function startService(
   name: ServiceName,
   env: NodeJS.ProcessEnv,
+  port?: number,
 ): Promise<ServiceProcess> {
-  const port = await freePort();
+  port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   return startProcess(name, join(ROOT, 'services', name, 'dist', 'main.js'), {
     env: { ...env, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) },
@@ -78,4 +79,25 @@ export async function startProcess(
     await new Promise((r) => setTimeout(r, 200));
   }
   return { name, url, child, exited, output: () => out };
+}
+
+/**
+ * A real crash: SIGKILL (no shutdown hook runs, nothing is drained or flushed), resolved
+ * once the process is gone.
+ */
+export async function crash(p: ServiceProcess): Promise<void> {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  await p.exited;
+}
+
+/** Crashes a built service with SIGKILL and starts it again on the same port. */
+export async function crashAndRestart(
+  p: ServiceProcess,
+  env: NodeJS.ProcessEnv,
+  whileDown?: () => Promise<void>,
+): Promise<ServiceProcess> {
+  if (p.name === 'meta-sim') throw new Error('crashAndRestart is for Parley services');
+  await crash(p);
+  await whileDown?.();
+  return startService(p.name, env, Number(new URL(p.url).port));
 }

@@ -223,3 +223,4 @@ export type RecordingStartRequestV1 = z.infer<typeof RecordingStartRequestV1>;
 export type RecordingCompletedV1 = z.infer<typeof RecordingCompletedV1>;
 export type StreamStartRequestV1 = z.infer<typeof StreamStartRequestV1>;
 export type StreamEndedV1 = z.infer<typeof StreamEndedV1>;
+export type LegFailedV1 = z.infer<typeof LegFailedV1>;

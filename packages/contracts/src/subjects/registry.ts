@@ -76,7 +76,6 @@ export const events = {
   /** Re-announcement every few seconds, so instances started earlier are known too. */
   'ops.v1.service.heartbeat': ServiceStartedV1,
   'media.v1.leg.connected': LegConnectedV1,
-  'media.v1.leg.failed': LegFailedV1,
   'media.v1.play.finished': PlayFinishedV1,
   'media.v1.dtmf.received': DtmfReceivedV1,
   'media.v1.stream.ended': StreamEndedV1,
@@ -90,6 +89,8 @@ export const durableEvents = {
   'media.v1.recording.completed': RecordingCompletedV1,
   'calls.v1.message.status-changed': MessageStatusChangedV1,
   'calls.v1.message.received': MessageReceivedV1,
+  /** A leg failed or was lost with its media instance: call-control ends the call. */
+  'media.v1.leg.failed': LegFailedV1,
 } as const;
 
 /** Request/reply commands: the caller waits, always with a timeout. */
@@ -227,8 +228,8 @@ export const streams: readonly StreamDefinition[] = [
   },
   {
     name: 'PARLEY_MEDIA',
-    subjects: ['media.v1.recording.completed'],
-    description: 'Recordings finished by media: their metadata must reach call-control.',
+    subjects: ['media.v1.recording.completed', 'media.v1.leg.failed'],
+    description: 'Recordings finished by media and legs it lost: both must reach call-control.',
     maxAgeSeconds: 7 * 24 * 3600,
     duplicateWindowSeconds: 2 * 60,
   },
@@ -279,6 +280,13 @@ export const durableConsumers = {
     // After this many failed deliveries a completion goes to call-control's dead letters.
     maxDeliver: 10,
     maxDeliverEnv: 'RECORDINGS_MAX_DELIVER',
+  },
+  // Ending the call of a failed leg is one transition (Meta and media told by its effects).
+  'call-control.leg-failures': {
+    subject: 'media.v1.leg.failed',
+    stream: 'PARLEY_MEDIA',
+    service: 'call-control',
+    durable: 'call-control-leg-failures',
   },
   // Recording a callback is one insert: a short ack wait brings an event taken by a
   // stopping replica back soon (a repeat records nothing).

@@ -21,6 +21,9 @@
  *   dead-letters:redrive (--id <id,...> | --all)
  *                              run them through their consumer again (the service does it
  *                              within DEAD_LETTER_REDRIVE_MS; a failure leaves them dead)
+ *   effects:redrive [--call CA...]
+ *                              put dead-lettered call effects (Meta terminate/reject, media
+ *                              close, set-up) back in the queue; a running instance retries them
  *
  * Add `--json` for machine-readable output.
  */
@@ -33,6 +36,7 @@ import { AccountsService } from '../accounts/accounts.service';
 import { DEV_ACCOUNT_NAME } from '../accounts/dev-account.bootstrap';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { ApiKeysService } from '../api-keys/api-keys.service';
+import { CallEffects } from '../calls/call-effects.service';
 import { envSchema } from '../config/env.schema';
 import { DeadLetterEntity } from '../dead-letters/dead-letter.entity';
 import { DeadLetterAdmin } from '../dead-letters/dead-letters.admin';
@@ -56,6 +60,7 @@ const OPTIONS = {
   'auth-token': { type: 'string' },
   account: { type: 'string' },
   key: { type: 'string' },
+  call: { type: 'string' },
   'show-token': { type: 'boolean' },
   id: { type: 'string' },
   all: { type: 'boolean' },
@@ -106,7 +111,8 @@ const USAGE = `usage: cli.js <command> [--json]
   webhooks:failed
   webhooks:redrive (--id <id,...> | --all)
   dead-letters:list [--all]
-  dead-letters:redrive (--id <id,...> | --all)`;
+  dead-letters:redrive (--id <id,...> | --all)
+  effects:redrive [--call CA...]`;
 
 /** `--id 1,2,3` or `--all`, exactly one of them. */
 function idsOrAll(flags: Flags): string[] | 'all' {
@@ -330,6 +336,13 @@ export async function runCli(
           idsOrAll(flags),
         );
         print({ marked_for_redrive: marked });
+        return 0;
+      }
+      case 'effects:redrive': {
+        const callSid = text(flags, 'call');
+        if (callSid !== undefined && !/^CA[0-9a-f]{32}$/.test(callSid))
+          throw new UsageError('--call must be CA followed by 32 hex digits');
+        print({ redriven: await CallEffects.redrive(ds, callSid) });
         return 0;
       }
       default:

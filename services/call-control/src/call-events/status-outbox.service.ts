@@ -10,8 +10,9 @@ import { CallEventEntity } from './call-event.entity';
  * Publishes `calls.v1.call.status-changed` from the outbox (status rows of call_events):
  * a transition and its event are committed together, then published with the
  * de-duplication id `${callSid}:${sequence}`. Right after the commit for low latency, and
- * by a sweeper for anything a crash or a NATS outage left behind. A per-call advisory lock
- * keeps one call's events in sequence order across replicas.
+ * by a sweeper for anything a crash or a NATS outage left behind. Publishing holds no
+ * transaction (a hung NATS must not pin database connections); one call's events are
+ * published in sequence order by each publisher, one after another within this replica.
  */
 @Injectable()
 export class StatusOutbox implements OnApplicationShutdown {
@@ -73,45 +74,46 @@ export class StatusOutbox implements OnApplicationShutdown {
     return published;
   }
 
+  /**
+   * Publishes a call's pending events in sequence order, outside any transaction: the
+   * rows are read, published one by one (each waits for JetStream's ack), and those
+   * acknowledged are marked. No pooled connection waits on NATS, so a hung NATS cannot
+   * starve the REST API of connections. Two replicas publishing one call at once both
+   * go in order, and JetStream drops the repeats by msgId: the stream keeps the order.
+   */
   private async publishCall(callSid: string): Promise<number> {
-    const outcome = await this.ds.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`outbox:${callSid}`]);
-      const rows = await manager.getRepository(CallEventEntity).find({
-        where: { callSid, publishedAt: IsNull() },
-        order: { sequence: 'ASC' },
-      });
-      const done: string[] = [];
-      let failure: unknown;
-      for (const row of rows) {
-        if (row.sequence === null || !row.payload) continue;
-        try {
-          await this.bus.publishDurable('calls.v1.call.status-changed', row.payload, {
-            msgId: `${callSid}:${row.sequence}`,
-            correlationId: callSid,
-          });
-          done.push(row.id);
-        } catch (error) {
-          failure = error;
-          break; // keep order: later events wait for this one
-        }
-      }
-      if (done.length) {
-        await manager
-          .getRepository(CallEventEntity)
-          .createQueryBuilder()
-          .update()
-          .set({ publishedAt: () => 'now()' })
-          .whereInIds(done)
-          .execute();
-      }
-      // Commit what was published before reporting a failure.
-      return { published: done.length, failure };
+    const rows = await this.ds.getRepository(CallEventEntity).find({
+      where: { callSid, publishedAt: IsNull() },
+      order: { sequence: 'ASC' },
     });
-    if (outcome.failure) {
-      throw outcome.failure instanceof Error
-        ? outcome.failure
-        : new Error('JetStream publish failed');
+    const done: string[] = [];
+    let failure: unknown;
+    for (const row of rows) {
+      if (row.sequence === null || !row.payload) continue;
+      try {
+        await this.bus.publishDurable('calls.v1.call.status-changed', row.payload, {
+          msgId: `${callSid}:${row.sequence}`,
+          correlationId: callSid,
+        });
+        done.push(row.id);
+      } catch (error) {
+        failure = error;
+        break; // keep order: later events wait for this one
+      }
     }
-    return outcome.published;
+    // Mark what was published before reporting a failure.
+    if (done.length) {
+      await this.ds
+        .getRepository(CallEventEntity)
+        .createQueryBuilder()
+        .update()
+        .set({ publishedAt: () => 'now()' })
+        .whereInIds(done)
+        .execute();
+    }
+    if (failure) {
+      throw failure instanceof Error ? failure : new Error('JetStream publish failed');
+    }
+    return done.length;
   }
 }

@@ -17,6 +17,8 @@ import { Clock } from '../common/clock';
 import { SenderEntity } from '../senders/sender.entity';
 import { CallEntity } from './call.entity';
 import { CallDomainEvents } from './call-domain-events';
+import { type CallEffectSpec } from './call-effect-policy';
+import { enqueueCallEffects } from './call-effects.service';
 import { callDuration, decideTransition } from './call-state-machine';
 
 /** Fields of a call that may change along with its status. */
@@ -45,6 +47,8 @@ export interface TransitionRequest {
   /** Apply `patch` even when the status does not change (the call still running). */
   patchIfUnchanged?: boolean;
   detail?: Record<string, unknown>;
+  /** Side effects the change owes (committed with it, run by CallEffects): only if it moves. */
+  effects?: readonly CallEffectSpec[];
 }
 
 export type TransitionResult =
@@ -104,7 +108,12 @@ export class CallStateService {
    */
   async create(
     input: NewCall,
-    opts: { slot?: { senderSid: string; senderId: string; limit: number }; reason: string },
+    opts: {
+      slot?: { senderSid: string; senderId: string; limit: number };
+      reason: string;
+      /** Side effects the new call owes (committed with it, run by CallEffects). */
+      effects?: readonly CallEffectSpec[];
+    },
   ): Promise<CallEntity> {
     const call = await this.ds.transaction(async (manager) => {
       if (opts.slot) await this.takeSlot(manager, opts.slot);
@@ -117,6 +126,7 @@ export class CallStateService {
       await manager.insert(CallEntity, entity);
       const saved = await manager.findOneByOrFail(CallEntity, { sid: input.sid });
       await this.insertStatusEvent(manager, saved, null, opts.reason, {});
+      if (opts.effects) await enqueueCallEffects(manager, saved.sid, opts.effects);
       return saved;
     });
     void this.outbox.kick(call.sid);
@@ -191,6 +201,7 @@ export class CallStateService {
       }
       await manager.save(call);
       await this.insertStatusEvent(manager, call, previous, req.reason, req.detail ?? {});
+      if (req.effects) await enqueueCallEffects(manager, call.sid, req.effects);
       return { changed: true, call, previous };
     });
     if (result.changed) {

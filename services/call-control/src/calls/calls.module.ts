@@ -4,6 +4,8 @@ import { ApplicationsModule } from '../applications/applications.module';
 import { CallEventsModule } from '../call-events/call-events.module';
 import { SendersModule } from '../senders/senders.module';
 import { CallEntity } from './call.entity';
+import { CallEffectEntity } from './call-effect.entity';
+import { CallEffects } from './call-effects.service';
 import { CallCommandsController } from './call-commands.controller';
 import { CallDomainEvents } from './call-domain-events';
 import { CallEndings } from './call-endings.service';
@@ -14,11 +16,12 @@ import { CallsController } from './calls.controller';
 import { CallsRepository } from './calls.repository';
 import { CallsService } from './calls.service';
 import { InboundCalls } from './inbound-calls.service';
+import { LegFailuresConsumer } from './leg-failures.consumer';
 import { OutboundCalls } from './outbound-calls.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([CallEntity]),
+    TypeOrmModule.forFeature([CallEntity, CallEffectEntity]),
     CallEventsModule,
     SendersModule,
     ApplicationsModule,
@@ -27,6 +30,7 @@ import { OutboundCalls } from './outbound-calls.service';
   providers: [
     CallDomainEvents,
     CallsRepository,
+    CallEffects,
     CallStateService,
     CallEndings,
     OutboundCalls,
@@ -34,6 +38,7 @@ import { OutboundCalls } from './outbound-calls.service';
     CallsService,
     CallTimers,
     ChildCallsCascade,
+    LegFailuresConsumer,
   ],
   exports: [
     CallDomainEvents,
@@ -43,6 +48,7 @@ import { OutboundCalls } from './outbound-calls.service';
     CallEndings,
     CallTimers,
     CallStateService,
+    CallEffects,
   ],
 })
 export class CallsModule {}

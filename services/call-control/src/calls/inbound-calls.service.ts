@@ -16,7 +16,15 @@ import { CallEndings } from './call-endings.service';
 import { sessionStart, voiceParameters } from './call-session';
 import { CallStateService, type NewCall, SenderBusyError } from './call-state.service';
 import { CallsRepository } from './calls.repository';
-import { admitInboundCall, callerProfileName, inboundConnectPlan } from './meta-event-plans';
+import { type CallEffectEntity } from './call-effect.entity';
+import { type CallEffectOutcome, metaRefusedForGood } from './call-effect-policy';
+import { CallEffects } from './call-effects.service';
+import {
+  admitInboundCall,
+  callerProfileName,
+  type InboundAdmission,
+  inboundConnectPlan,
+} from './meta-event-plans';
 
 /**
  * User-initiated calls: Meta's `connect` creates the call (inbound, ringing), media builds
@@ -35,16 +43,25 @@ export class InboundCalls {
     private readonly meta: MetaService,
     private readonly interpreter: InterpreterClient,
     private readonly clock: Clock,
+    private readonly effects: CallEffects,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
-  ) {}
+  ) {
+    effects.register('inbound.setup', (call, effect) => this.setUp(call, effect));
+  }
 
   async onMetaConnect(
     sender: SenderEntity,
     event: MetaCallWebhook,
     contacts: Contact[],
   ): Promise<void> {
-    if (await this.calls.findForMeta(sender.sid, event.id, undefined)) return; // already known
+    const known = await this.calls.findForMeta(sender.sid, event.id, undefined);
+    if (known) {
+      // The same connect again (Meta's retry, or the inbox re-processing an interrupted
+      // attempt): the set-up resumes after its last completed step.
+      await this.effects.runForCall(known.sid);
+      return;
+    }
     const profileName = callerProfileName(event.from, contacts);
     const app = sender.voiceApplicationSid
       ? await this.apps.find(sender.accountSid, sender.voiceApplicationSid)
@@ -77,6 +94,7 @@ export class InboundCalls {
     };
 
     let admission = admitInboundCall(sender, app);
+    let plan = inboundConnectPlan(admission, event);
     let call: CallEntity;
     try {
       call = await this.state.create(base, {
@@ -90,14 +108,18 @@ export class InboundCalls {
               },
             }
           : {}),
+        // The set-up is committed with the call: a crash at any step resumes it.
+        ...(plan.kind === 'answer'
+          ? { effects: [{ kind: 'inbound.setup' as const, detail: { offer: plan.offer } }] }
+          : {}),
       });
     } catch (error) {
       if ((error as { code?: string }).code === '23505') return; // the same connect, handled concurrently
       if (!(error instanceof SenderBusyError)) throw error;
       admission = { ok: false, refusal: error };
+      plan = inboundConnectPlan(admission, event);
       call = await this.state.create(base, { reason: 'meta:connect' });
     }
-    const plan = inboundConnectPlan(admission, event);
     if (plan.kind === 'end') {
       if (plan.refusal) {
         this.logger.warn(
@@ -108,39 +130,86 @@ export class InboundCalls {
       await this.endings.end(call, plan.to, plan.request);
       return;
     }
-    const { offer, document } = plan;
-    const answered = await this.endings.orFail(
-      call,
-      { reason: 'media:answer-failed', meta: 'reject', fallbackCode: 53401 },
-      () => this.media.answer(call, offer),
-    );
-    if (!answered) return;
-    const answer = answered.value;
-    await this.state.patch(call.sid, { answerSdp: answer });
-    if (await this.endedMeanwhile(call)) return;
+    await this.effects.runForCall(call.sid);
+  }
 
-    const preAccepted = await this.endings.orFail(
-      call,
-      { reason: 'meta:pre_accept-failed', meta: 'reject', fallbackCode: 20500 },
-      () =>
-        this.meta.forCall(call, (graph) =>
-          graph.preAcceptCall(this.meta.credentials(sender), {
-            callId: event.id,
-            sdpAnswer: answer,
-          }),
-        ),
-    );
-    if (!preAccepted) return;
-    if (await this.endedMeanwhile(call)) return;
+  /**
+   * The `inbound.setup` effect: media's answer, Meta `pre_accept`, the interpreter
+   * hand-off, each skipped when an earlier attempt completed it. A step refused for good
+   * ends the call `failed`; Meta unreachable for `pre_accept` is retried (the user keeps
+   * ringing, up to the ring timeout).
+   */
+  private async setUp(call: CallEntity, effect: CallEffectEntity): Promise<CallEffectOutcome> {
+    if (isTerminalCallStatus(call.status)) return { kind: 'done' };
+    const offer = typeof effect.detail.offer === 'string' ? effect.detail.offer : null;
+    const sender = call.senderSid ? await this.senders.findBySid(call.senderSid) : null;
+    const app = sender?.voiceApplicationSid
+      ? await this.apps.find(sender.accountSid, sender.voiceApplicationSid)
+      : null;
+    const admission: InboundAdmission = sender
+      ? admitInboundCall(sender, app)
+      : { ok: false, refusal: new ParleyError(37008, 'The WhatsApp sender no longer exists') };
+    if (!admission.ok || !offer || !sender) {
+      const refusal = admission.ok
+        ? new ParleyError(53403, "Meta's connect webhook carried no SDP offer")
+        : admission.refusal;
+      await this.endings.end(call, 'failed', {
+        reason: 'refused',
+        meta: 'reject',
+        errorCode: refusal.code,
+        errorMessage: refusal.message,
+      });
+      return { kind: 'done' };
+    }
+
+    let answer = call.answerSdp;
+    if (!answer) {
+      // An attempt cut short may have left a leg at media without its answer stored here.
+      if (effect.attempts > 1) await this.media.close(call).catch(() => undefined);
+      const answered = await this.endings.orFail(
+        call,
+        { reason: 'media:answer-failed', meta: 'reject', fallbackCode: 53401 },
+        () => this.media.answer(call, offer),
+      );
+      if (!answered) return { kind: 'done' };
+      answer = answered.value;
+      await this.state.patch(call.sid, { answerSdp: answer });
+      if (await this.endedMeanwhile(call)) return { kind: 'done' };
+    }
+
+    if (effect.detail.preAccepted !== true) {
+      const sdpAnswer = answer;
+      const metaCallId = call.metaCallId ?? '';
+      try {
+        await this.meta.forCall(call, (graph) =>
+          graph.preAcceptCall(this.meta.credentials(sender), { callId: metaCallId, sdpAnswer }),
+        );
+      } catch (error) {
+        if (!metaRefusedForGood(error)) throw error;
+        await this.endings.failSetup(
+          call,
+          { reason: 'meta:pre_accept-failed', meta: 'reject', fallbackCode: 20500 },
+          error,
+        );
+        return { kind: 'done' };
+      }
+      await this.effects.saveProgress(effect, { preAccepted: true });
+      if (await this.endedMeanwhile(call)) return { kind: 'done' };
+    }
 
     await this.endings.orFail(
       call,
       { reason: 'interpreter:start-failed', meta: 'reject', fallbackCode: 20503 },
       () =>
         this.interpreter.startSession(
-          sessionStart(call, document, voiceParameters(call, { profileName })),
+          sessionStart(
+            call,
+            admission.document,
+            voiceParameters(call, { profileName: call.callerName }),
+          ),
         ),
     );
+    return { kind: 'done' };
   }
 
   /** `calls.v1.call.accept`: Meta `accept` with the pre-accepted answer; in-progress. */
@@ -207,7 +276,7 @@ export class InboundCalls {
   private async endedMeanwhile(call: CallEntity): Promise<boolean> {
     const current = await this.calls.findBySid(call.sid);
     if (current && !isTerminalCallStatus(current.status)) return false;
-    await this.media.close(call);
+    await this.endings.releaseMedia(call);
     return true;
   }
 }

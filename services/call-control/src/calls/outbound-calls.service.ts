@@ -29,6 +29,8 @@ import { applicationDocument, callDocument, sessionStart, voiceParameters } from
 import { CallStateService, type NewCall } from './call-state.service';
 import { CallsRepository } from './calls.repository';
 import { type CreateCallCommand } from './calls.schemas';
+import { type CallEffectOutcome } from './call-effect-policy';
+import { CallEffects } from './call-effects.service';
 import { outboundConnectPlan, outboundStatusPlan } from './meta-event-plans';
 
 /**
@@ -53,7 +55,10 @@ export class OutboundCalls {
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
     private readonly background: BackgroundTasks,
-  ) {}
+    private readonly effects: CallEffects,
+  ) {
+    effects.register('interpreter.start', (call) => this.startInterpreter(call));
+  }
 
   /** `POST Calls.json`: checks what needs the database, creates the call (queued) and dials it. */
   async createFromApi(accountSid: string, command: CreateCallCommand): Promise<CallEntity> {
@@ -176,7 +181,7 @@ export class OutboundCalls {
     const current = await this.calls.findBySid(call.sid);
     if (!current || isTerminalCallStatus(current.status)) {
       // Canceled while media prepared the offer: nothing was sent to Meta.
-      await this.media.close(call);
+      await this.endings.releaseMedia(call);
       return;
     }
     const sender = call.senderSid ? await this.senders.findBySid(call.senderSid) : null;
@@ -218,7 +223,7 @@ export class OutboundCalls {
     });
     if (isTerminalCallStatus(result.call.status)) {
       // Ended (canceled, timed out) while Meta was placing it: end it at Meta too.
-      await this.endings.tellMeta({ ...result.call, metaCallId }, 'terminate');
+      await this.endings.terminateAtMeta(result.call, metaCallId);
     }
   }
 
@@ -233,7 +238,7 @@ export class OutboundCalls {
     const plan = outboundStatusPlan(call, status.status, status.id);
     if (plan.kind === 'ignore') return;
     if (plan.kind === 'terminate-at-meta') {
-      await this.endings.tellMeta({ ...call, metaCallId: status.id }, 'terminate');
+      await this.endings.terminateAtMeta(call, status.id);
       return;
     }
     if (plan.placeFirst) await this.placed(call, status.id);
@@ -265,7 +270,7 @@ export class OutboundCalls {
     if (!call) throw new CallNotKnownYet(event.id);
     const plan = outboundConnectPlan(call, event);
     if (plan.kind === 'terminate-at-meta') {
-      await this.endings.tellMeta({ ...call, metaCallId: event.id }, 'terminate');
+      await this.endings.terminateAtMeta(call, event.id);
       return;
     }
     if (plan.placeFirst) await this.placed(call, event.id);
@@ -303,8 +308,9 @@ export class OutboundCalls {
 
   /**
    * The user answered (Meta's connect answer or ACCEPTED, whichever comes first): the call
-   * is in progress; a REST call's TwiML starts now. A `<Dial>` child is bridged by the
-   * interpreter when it sees the status change.
+   * is in progress; a REST call's TwiML starts now (the `interpreter.start` effect,
+   * committed with the status). A `<Dial>` child is bridged by the interpreter when it
+   * sees the status change.
    */
   private async answered(call: CallEntity, reason: string, metaCallId: string): Promise<void> {
     const result = await this.state.transition(call.sid, 'in-progress', {
@@ -313,11 +319,18 @@ export class OutboundCalls {
         metaCallId,
         timeLimitDeadline: new Date(this.clock.now().getTime() + call.timeLimitSec * 1000),
       },
+      ...(call.direction === 'outbound-api'
+        ? { effects: [{ kind: 'interpreter.start' as const }] }
+        : {}),
     });
-    if (!result.changed || result.call.direction !== 'outbound-api') return;
-    const answered = result.call;
     // `Record=true` started the recording on `call.answered` (RecordingsService), which the
     // transition awaited: before the TwiML starts, so it has the whole conversation.
+    if (result.changed) await this.effects.runForCall(call.sid);
+  }
+
+  /** The `interpreter.start` effect: the answered REST call's TwiML, from its Url or app. */
+  private async startInterpreter(answered: CallEntity): Promise<CallEffectOutcome> {
+    if (isTerminalCallStatus(answered.status)) return { kind: 'done' };
     await this.endings.orFail(
       answered,
       { reason: 'interpreter:start-failed', meta: 'terminate', fallbackCode: 20503 },
@@ -333,6 +346,7 @@ export class OutboundCalls {
         );
       },
     );
+    return { kind: 'done' };
   }
 
   private dialInBackground(call: CallEntity): void {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type CommandRequestInput, NatsBus } from '@parley/contracts';
-import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import { PARLEY_ENV } from '@parley/nest-kit';
 import { CallTimeline } from '../call-events/call-timeline.service';
 import { type CallControlEnv } from '../config/env.schema';
 import { describeError, clientError } from './client-errors';
@@ -17,7 +17,6 @@ export class MediaClient {
     private readonly bus: NatsBus,
     private readonly timeline: CallTimeline,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
-    @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
   ) {}
 
   /** User-initiated call: the full-ICE answer to Meta's offer. */
@@ -78,19 +77,18 @@ export class MediaClient {
     );
   }
 
-  /** Frees the leg. Best effort: a leg media already lost is not an error for the call. */
+  /**
+   * Frees the leg (none left is fine: `closed: false`). Throws when media cannot be
+   * reached, so the caller (a call effect) tries again.
+   */
   async close(call: CallRef): Promise<void> {
-    try {
-      await this.run(call, 'leg.close', () =>
-        this.bus.request(
-          'media.v1.leg.close',
-          { callSid: call.sid },
-          { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS, correlationId: call.sid },
-        ),
-      );
-    } catch (error) {
-      this.logger.warn({ err: error, callSid: call.sid }, 'could not close the media leg');
-    }
+    await this.run(call, 'leg.close', () =>
+      this.bus.request(
+        'media.v1.leg.close',
+        { callSid: call.sid },
+        { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS, correlationId: call.sid },
+      ),
+    );
   }
 
   private async run<T>(call: CallRef, name: string, fn: () => Promise<T>): Promise<T> {

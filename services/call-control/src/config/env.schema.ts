@@ -83,6 +83,17 @@ export const envSchema = baseEnvSchema({ httpPort: 3000 })
     CALL_INBOUND_RING_TIMEOUT_SEC: seconds(5, 600).default(90),
     /** How often due call timers (ring timeouts, time limits) are looked for. */
     CALL_TIMER_POLL_MS: millis(50, 60_000).default(1_000),
+    /** How often due call side effects (Meta terminate/reject, media close, set-up) are run. */
+    CALL_EFFECT_POLL_MS: millis(50, 600_000).default(1_000),
+    /**
+     * How long an attempt at a call effect holds it: another replica takes it over only
+     * after this (longer than the slowest effect: an inbound set-up waits on media and Meta).
+     */
+    CALL_EFFECT_LEASE_MS: millis(1_000, 3_600_000).default(120_000),
+    /** First retry delay of a failed call effect; it doubles per attempt, up to a minute. */
+    CALL_EFFECT_RETRY_BASE_MS: millis(10, 60_000).default(500),
+    /** Attempts before a call effect is dead-lettered (about 16 minutes at the defaults). */
+    CALL_EFFECT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(20),
     /** How often unpublished status events are looked for (the outbox sweeper). */
     OUTBOX_SWEEP_MS: millis(50, 600_000).default(5_000),
     /** How often failed or unfinished Meta webhook events are retried. */

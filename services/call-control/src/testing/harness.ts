@@ -25,6 +25,7 @@ import {
   createTestNatsNamespace,
   type TestDatabase,
   type TestNatsNamespace,
+  TcpProxy,
 } from '@parley/nest-kit/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,7 @@ import { type DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { type CallControlEnv } from '../config/env.schema';
 import { service } from '../service';
+import { GraphFaults } from './graph-faults';
 
 /** Polls until `probe` gives a value, with a deadline (never a fixed sleep). */
 export async function waitFor<T>(
@@ -371,8 +373,11 @@ export class FakePeers {
 export interface Harness {
   app: RunningService<CallControlEnv>;
   url: string;
-  /** Stops the service and starts it again on the same database (a crash or a deploy). */
-  restart(): Promise<void>;
+  /**
+   * Stops the service and starts it again on the same database (a crash or a deploy);
+   * `whileDown` runs in between (to leave the database as a crash would).
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   db: TestDatabase;
   sim: RunningMetaSim;
   simClient: MetaSimClient;
@@ -382,6 +387,10 @@ export interface Harness {
   /** A NATS client of the test itself (the other services' side), in `nats`. */
   bus: NatsBus;
   peers: FakePeers;
+  /** With `graphFaults: true`: the relay between the service and the simulator's Graph API. */
+  graph: GraphFaults | undefined;
+  /** With `natsProxy: true`: the relay between the service and NATS (to cut or black-hole). */
+  natsProxy: TcpProxy | undefined;
   /** The service's local recording storage (RECORDINGS_DIR). */
   recordingsDir: string;
   createAccount(name?: string): Promise<TestAccount>;
@@ -396,6 +405,10 @@ export interface HarnessOptions {
   /** Start without the stand-ins (to test what happens when a service is missing). */
   peers?: 'all' | 'none';
   sim?: Parameters<typeof startMetaSim>[0];
+  /** Put GraphFaults between the service and Meta (`h.graph`), to make Graph requests fail. */
+  graphFaults?: boolean;
+  /** Put a TcpProxy between the service and NATS (`h.natsProxy`); the test's own NATS is direct. */
+  natsProxy?: boolean;
 }
 
 /**
@@ -421,6 +434,13 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     webhookRetryDelaysMs: [200, 500, 1000],
     ...options.sim,
   });
+  const graph = options.graphFaults ? await new GraphFaults(sim.url).start() : undefined;
+  let natsProxy: TcpProxy | undefined;
+  if (options.natsProxy) {
+    const natsUrl = new URL(nats.url);
+    natsProxy = new TcpProxy(natsUrl.hostname, Number(natsUrl.port || 4222));
+    await natsProxy.start();
+  }
   const recordingsDir = await mkdtemp(join(tmpdir(), `cc-recordings-${label}-`));
   const env = {
     NODE_ENV: 'test',
@@ -430,8 +450,9 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     DATABASE_URL: db.url,
     DATABASE_POOL_MAX: '10',
     ...nats.env,
+    ...(natsProxy ? { NATS_URL: `nats://127.0.0.1:${natsProxy.port}` } : {}),
     NATS_REQUEST_TIMEOUT_MS: '5000',
-    META_GRAPH_BASE_URL: sim.url,
+    META_GRAPH_BASE_URL: graph?.url ?? sim.url,
     META_GRAPH_VERSION: 'v23.0',
     META_GRAPH_TIMEOUT_MS: '5000',
     CALL_TIMER_POLL_MS: '100',
@@ -448,8 +469,9 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
   const harness: Harness = {
     app,
     url: app.url,
-    async restart() {
+    async restart(whileDown) {
       await app.close();
+      await whileDown?.();
       app = await boot();
       harness.app = app;
       // Same port is not guaranteed: the service comes back on a new one.
@@ -462,6 +484,8 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
     nats,
     bus,
     peers,
+    graph,
+    natsProxy,
     recordingsDir,
     async createAccount(name = 'Test account') {
       const created = await app.app.get(AccountsService).create({ friendlyName: name });
@@ -474,6 +498,8 @@ export async function startHarness(label: string, options: HarnessOptions = {}):
       await peers.close();
       await app.close();
       await sim.close();
+      await graph?.close();
+      await natsProxy?.stop();
       await nc.drain();
       await nats.drop();
       await db.drop();

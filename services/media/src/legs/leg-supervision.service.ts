@@ -11,6 +11,7 @@ import { type MediaEnv } from '../config/env.schema';
 import { WhatsAppEdge } from '../edge/whatsapp-edge';
 import { WhatsAppLegsRepository } from '../whatsapp-legs/whatsapp-legs.repository';
 import { type Leg } from './leg';
+import { LegFailureReporter } from './leg-failure-reporter.service';
 import { LegRegistry, type LegEndReason } from './leg-registry';
 import { MediaClock } from './media-clock';
 
@@ -43,6 +44,7 @@ export class LegSupervisionService implements OnApplicationBootstrap, OnModuleDe
     private readonly rows: WhatsAppLegsRepository,
     private readonly bus: NatsBus,
     private readonly clock: MediaClock,
+    private readonly failures: LegFailureReporter,
   ) {
     // One encoded silent frame serves every leg's silence fill.
     const encoder = new OpusEncoder();
@@ -50,9 +52,17 @@ export class LegSupervisionService implements OnApplicationBootstrap, OnModuleDe
     encoder.delete();
   }
 
+  /**
+   * Reconciles after a restart: legs a previous run of this instance left open died with
+   * it; they are marked failed and their failures published, so call-control ends their
+   * calls (media tells, because only media knows which legs an instance held).
+   */
   async onApplicationBootstrap(): Promise<void> {
     const orphans = await this.rows.failOrphans();
-    if (orphans > 0) this.logger.warn({ orphans }, 'marked legs of a previous run as failed');
+    if (orphans > 0) {
+      this.logger.warn({ orphans }, 'marked legs of a previous run as failed');
+      this.failures.kick();
+    }
   }
 
   /** A leg just came up: the clock feeds it, and an answered leg must connect in time. */
@@ -103,16 +113,11 @@ export class LegSupervisionService implements OnApplicationBootstrap, OnModuleDe
       );
   }
 
-  /** Publishes `media.v1.leg.failed` and tears the leg down. */
+  /** Tears the leg down and has `media.v1.leg.failed` published (from its row). */
   async fail(callSid: string, reason: string): Promise<void> {
     const leg = this.registry.get(callSid);
     if (!leg) return;
     this.logger.warn({ callSid, reason }, 'leg failed');
-    this.bus.publish('media.v1.leg.failed', {
-      callSid: leg.callSid,
-      reason,
-      failedAt: new Date().toISOString(),
-    });
     await this.close(callSid, 'failed', reason);
   }
 
@@ -128,15 +133,20 @@ export class LegSupervisionService implements OnApplicationBootstrap, OnModuleDe
       this.logger.warn({ callSid, err: error }, 'rtpengine delete failed');
       return false;
     });
+    // A leg not closed on request (failed, cut by shutdown) leaves its call without media:
+    // call-control must hear of it.
+    const failurePending = reason !== 'closed';
     await this.rows
       .update(rowId, {
         state: outcome,
         closedAt: new Date(),
         endReason: detail ? `${reason}: ${detail}`.slice(0, 200) : reason,
+        failurePending,
       })
       .catch((error: unknown) =>
         this.logger.error({ callSid, err: error }, 'could not record the leg end'),
       );
+    if (failurePending) this.failures.kick();
     if (this.registry.size === 0) {
       this.unsubscribeClock?.();
       this.unsubscribeClock = null;

@@ -3,6 +3,7 @@ import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { EdgeModule } from '../edge/edge.module';
 import { WhatsAppLegsModule } from '../whatsapp-legs/whatsapp-legs.module';
 import { WorkersModule } from '../workers/workers.module';
+import { LegFailureReporter } from './leg-failure-reporter.service';
 import { LegRegistry } from './leg-registry';
 import { LegSetupService } from './leg-setup.service';
 import { LegSupervisionService } from './leg-supervision.service';
@@ -16,6 +17,7 @@ import { MediaClock } from './media-clock';
     LegRegistry,
     LegSetupService,
     LegSupervisionService,
+    LegFailureReporter,
     {
       provide: MediaClock,
       inject: [PARLEY_LOGGER],

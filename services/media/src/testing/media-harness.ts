@@ -11,7 +11,7 @@ import {
   type CommandRequestInput,
   type CommandSubject,
   type EventPayload,
-  type EventSubject,
+  type AnyEventSubject,
 } from '@parley/contracts';
 import { bootstrap, postgresOptions, runMigrations, type RunningService } from '@parley/nest-kit';
 import {
@@ -57,7 +57,7 @@ export async function eventually<T>(
  * the events the service published.
  */
 export class MediaHarness {
-  readonly events: { subject: EventSubject; payload: unknown }[] = [];
+  readonly events: { subject: AnyEventSubject; payload: unknown }[] = [];
   private readonly subscriptions: Subscription[] = [];
 
   readonly recordings: RecordingCompletedV1[] = [];
@@ -150,7 +150,7 @@ export class MediaHarness {
   }
 
   /** Events of `subject` published so far (optionally only those matching `filter`). */
-  eventsOf<S extends EventSubject>(
+  eventsOf<S extends AnyEventSubject>(
     subject: S,
     filter: (p: EventPayload<S>) => boolean = () => true,
   ): EventPayload<S>[] {
@@ -160,7 +160,7 @@ export class MediaHarness {
       .filter(filter);
   }
 
-  waitForEvent<S extends EventSubject>(
+  waitForEvent<S extends AnyEventSubject>(
     subject: S,
     filter: (p: EventPayload<S>) => boolean,
     timeoutMs = 15_000,

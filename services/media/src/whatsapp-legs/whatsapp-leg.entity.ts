@@ -26,6 +26,8 @@ export const OPEN_WHATSAPP_LEG_STATES = ['offered', 'answered', 'connected'] as 
   unique: true,
   where: `"state" IN ('offered', 'answered', 'connected')`,
 })
+// The outbox of `media.v1.leg.failed`: lost legs whose failure is not published yet.
+@Index('whatsapp_legs_failure_pending_idx', ['closedAt'], { where: `"failure_pending"` })
 export class WhatsAppLegEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -64,4 +66,11 @@ export class WhatsAppLegEntity {
   /** Why the leg ended: `closed` (asked to), `failed: <reason>`, `shutdown`... */
   @Column({ name: 'end_reason', type: 'varchar', length: 200, nullable: true })
   endReason!: string | null;
+
+  /**
+   * The leg ended without being asked to (failed, lost with its instance, cut by a
+   * shutdown) and `media.v1.leg.failed` is not published yet: LegFailureReporter does it.
+   */
+  @Column({ name: 'failure_pending', type: 'boolean', default: false })
+  failurePending!: boolean;
 }

@@ -49,7 +49,9 @@ export class WhatsAppLegsRepository {
 
   async update(
     id: string,
-    changes: Partial<Pick<WhatsAppLegEntity, 'state' | 'connectedAt' | 'closedAt' | 'endReason'>>,
+    changes: Partial<
+      Pick<WhatsAppLegEntity, 'state' | 'connectedAt' | 'closedAt' | 'endReason' | 'failurePending'>
+    >,
   ): Promise<void> {
     await this.rows.update({ id }, changes);
   }
@@ -61,8 +63,26 @@ export class WhatsAppLegsRepository {
   async failOrphans(): Promise<number> {
     const result = await this.rows.update(
       { instanceId: this.info.instanceId, state: In([...OPEN_WHATSAPP_LEG_STATES]) },
-      { state: 'failed', closedAt: new Date(), endReason: 'media instance restarted' },
+      {
+        state: 'failed',
+        closedAt: new Date(),
+        endReason: 'media instance restarted',
+        failurePending: true,
+      },
     );
     return result.affected ?? 0;
+  }
+
+  /** Lost legs whose `media.v1.leg.failed` is not published yet (any instance's), oldest first. */
+  unreportedFailures(limit: number): Promise<WhatsAppLegEntity[]> {
+    return this.rows.find({
+      where: { failurePending: true },
+      order: { closedAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  async failureReported(id: string): Promise<void> {
+    await this.rows.update({ id }, { failurePending: false });
   }
 }
