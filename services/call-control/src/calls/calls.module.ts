@@ -7,6 +7,7 @@ import { CallEntity } from './call.entity';
 import { CallCommandsController } from './call-commands.controller';
 import { CallDomainEvents } from './call-domain-events';
 import { CallEndings } from './call-endings.service';
+import { CallMetrics } from './call-metrics';
 import { CallStateService } from './call-state.service';
 import { CallTimers } from './call-timers.service';
 import { CallsController } from './calls.controller';
@@ -32,6 +33,7 @@ import { OutboundCalls } from './outbound-calls.service';
     InboundCalls,
     CallsService,
     CallTimers,
+    CallMetrics,
   ],
   exports: [
     CallDomainEvents,
