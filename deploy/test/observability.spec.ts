@@ -9,37 +9,11 @@ import {
   PROMETHEUS_SERIES,
   registeredMetrics,
 } from './support/metrics';
-import { filesUnder, parseYamlDocuments, readText, ROOT } from './support/repo';
+import { alertRules, dashboards, grafanaToPromql, panelsOf } from './support/observability';
+import { readText, ROOT } from './support/repo';
 
-interface Rule {
-  alert?: string;
-  record?: string;
-  expr: string;
-  annotations?: Record<string, string>;
-}
-const alerts = parseYamlDocuments(readText('deploy/prometheus/alerts.yaml'), 'alerts.yaml')[0] as {
-  groups: { name: string; rules: Rule[] }[];
-};
-const rules = alerts.groups.flatMap((g) => g.rules);
-
-interface Panel {
-  title: string;
-  targets?: { expr: string }[];
-  panels?: Panel[];
-}
-const dashboards = filesUnder('deploy/grafana', (n) => n.endsWith('.json')).map((file) => ({
-  file,
-  json: JSON.parse(readText(file)) as { uid: string; title: string; panels: Panel[] },
-}));
-const panelsOf = (panels: Panel[]): Panel[] =>
-  panels.flatMap((p) => [p, ...panelsOf(p.panels ?? [])]);
-
-/** Grafana's variables, replaced the way Grafana would before Prometheus sees the query. */
-function grafanaToPromql(expr: string): string {
-  return expr
-    .replace(/\$__rate_interval|\$__interval|\$__range/g, '5m')
-    .replace(/\$\{?instance\}?/g, '.*');
-}
+const rules = alertRules();
+const boards = dashboards();
 
 function promtool(...args: string[]): string {
   try {
@@ -88,7 +62,7 @@ describe('metrics the code registers', () => {
     },
   );
 
-  const panelQueries = dashboards.flatMap(({ file, json }) =>
+  const panelQueries = boards.flatMap(({ file, json }) =>
     panelsOf(json.panels).flatMap((p) =>
       (p.targets ?? []).map(
         (t) => [`${file.replace('deploy/grafana/', '')}: ${p.title}`, t.expr] as const,
@@ -131,7 +105,7 @@ describe('Prometheus checks them (promtool)', () => {
   });
 
   it('parses every dashboard query (as recording rules)', () => {
-    const groups = dashboards.map(({ json }) => ({
+    const groups = boards.map(({ json }) => ({
       name: json.uid,
       rules: panelsOf(json.panels).flatMap((p, i) =>
         (p.targets ?? []).map((t, j) => ({
@@ -165,9 +139,9 @@ describe('Prometheus checks them (promtool)', () => {
   });
 
   it('has unique dashboard uids and titles', () => {
-    expect(new Set(dashboards.map((d) => d.json.uid)).size).toBe(dashboards.length);
-    expect(new Set(dashboards.map((d) => d.json.title)).size).toBe(dashboards.length);
-    for (const d of dashboards)
+    expect(new Set(boards.map((d) => d.json.uid)).size).toBe(boards.length);
+    expect(new Set(boards.map((d) => d.json.title)).size).toBe(boards.length);
+    for (const d of boards)
       expect(readFileSync(resolve(ROOT, d.file), 'utf8')).not.toContain('"expr": ""');
   });
 });
