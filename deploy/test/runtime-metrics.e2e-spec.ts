@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import {
   PROMETHEUS_SERIES,
   type MetricType,
 } from './support/metrics';
-import { deployQueries } from './support/observability';
+import { alertRules, deployQueries } from './support/observability';
 import {
   migrateService,
   startPrometheus,
@@ -41,7 +42,9 @@ describe('the running services expose every metric the alerts and dashboards use
     nats = await createTestNatsNamespace('deploy_metrics');
     recordingsDir = await mkdtemp(join(tmpdir(), 'parley-deploy-metrics-'));
     const env: Record<string, string> = {
-      NODE_ENV: 'test',
+      // As the images run them (the manifests set the same).
+      NODE_ENV: 'production',
+      PARLEY_SECRETS_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'warn',
       DATABASE_URL: db.url,
       ...nats.env,
@@ -143,13 +146,23 @@ describe('the running services expose every metric the alerts and dashboards use
         state?: string;
         lastEvaluation: string;
       };
-      const rules = await until('every rule evaluated', async () => {
+      // Rules evaluated before the first scrapes see nothing (absent() is true then): judge
+      // the evaluations that follow every target being up.
+      await until('every target up', async () => {
+        const r = (await query('up')).data?.result ?? [];
+        return r.length === running.length && r.every((x) => x.value[1] === '1') ? r : undefined;
+      });
+      const since = Date.now();
+      const rules = await until('every rule evaluated after the targets were up', async () => {
         const res = (await (await fetch(`${prometheus?.url ?? ''}/api/v1/rules`)).json()) as {
           data: { groups: { rules: RuleState[] }[] };
         };
         const all = res.data.groups.flatMap((g) => g.rules);
-        return all.length > 0 && all.every((r) => r.health !== 'unknown') ? all : undefined;
+        return all.length > 0 && all.every((r) => Date.parse(r.lastEvaluation) > since)
+          ? all
+          : undefined;
       });
+      expect(rules).toHaveLength(alertRules().length);
       expect(
         rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError ?? ''}`),
       ).toEqual([]);
