@@ -5,11 +5,12 @@ import { CallEventsController } from './call-events.controller';
 import { CallEventsService } from './call-events.service';
 import { CallTimeline } from './call-timeline.service';
 import { StatusOutbox } from './status-outbox.service';
+import { StatusOutboxMetrics } from './status-outbox-metrics';
 
 @Module({
   imports: [TypeOrmModule.forFeature([CallEventEntity])],
   controllers: [CallEventsController],
-  providers: [CallTimeline, StatusOutbox, CallEventsService],
+  providers: [CallTimeline, StatusOutbox, StatusOutboxMetrics, CallEventsService],
   exports: [CallTimeline, StatusOutbox],
 })
 export class CallEventsModule {}

@@ -9,6 +9,7 @@ import { CallEffects } from './call-effects.service';
 import { CallCommandsController } from './call-commands.controller';
 import { CallDomainEvents } from './call-domain-events';
 import { CallEndings } from './call-endings.service';
+import { CallMetrics } from './call-metrics';
 import { CallStateService } from './call-state.service';
 import { CallTimers } from './call-timers.service';
 import { ChildCallsCascade } from './child-calls-cascade.service';
@@ -39,6 +40,7 @@ import { OutboundCalls } from './outbound-calls.service';
     CallTimers,
     ChildCallsCascade,
     LegFailuresConsumer,
+    CallMetrics,
   ],
   exports: [
     CallDomainEvents,
