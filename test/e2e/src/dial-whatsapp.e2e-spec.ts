@@ -88,6 +88,8 @@ describe('<Dial><WhatsApp> and hang-ups from a WhatsApp call', () => {
       TWIML_FETCH_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
       MEDIA_FETCH_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
+      // The Application's VoiceUrl is on loopback, which call-control refuses when it is set.
+      OUTBOUND_URL_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
       PARLEY_DEV_ACCOUNT_SID: ACCOUNT_SID,
       PARLEY_DEV_AUTH_TOKEN: AUTH_TOKEN,
       // Recording URLs (`RecordingUrl`) are built on it; nothing fetches them here.
@@ -129,6 +131,7 @@ describe('<Dial><WhatsApp> and hang-ups from a WhatsApp call', () => {
       headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ FriendlyName: 'dial', VoiceUrl: `${app.url}/voice` }).toString(),
     });
+    expect(appRes.status).toBe(201);
     const application = (await appRes.json()) as { sid: string };
     const res = await fetch(`${api}/v2/Channels/Senders`, {
       method: 'POST',
@@ -404,7 +407,13 @@ describe('<Dial><WhatsApp> and hang-ups from a WhatsApp call', () => {
     {
       rule: 'hangupOnStar: the caller pressing * hangs up the agent and the document goes on',
       attributes: 'hangupOnStar="true"',
-      end: (callId: string) => simClient.userSendDigits(callId, '*'),
+      // Parley acts on the key's first RFC 4733 packets: the dial, then the call (the
+      // document hangs up), may end while the simulator still sends the key's last
+      // packets, which it reports as an error. What counts is asserted below.
+      end: (callId: string) =>
+        simClient.userSendDigits(callId, '*').catch((error: unknown) => {
+          if (!String(error).includes('call ended before the digits were sent')) throw error;
+        }),
     },
     {
       rule: 'timeLimit: the agent is hung up when the dial reaches its limit',
