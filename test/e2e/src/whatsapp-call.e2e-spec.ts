@@ -504,7 +504,6 @@ describe('A WhatsApp call through every service', () => {
       const mark = await until('the mark echoed', () => ofEvent('mark')[0]);
       const markMs = performance.now() - sentAt;
       expect(mark).toMatchObject({ streamSid, mark: { name: 'greeting' } });
-      expect(markMs).toBeGreaterThanOrEqual(1400);
       const heard = await until('the caller to hear the agent', async () => {
         const analysis = await simClient.analyseCall(callId);
         const f = analysis.dominantFrequencyHz;
