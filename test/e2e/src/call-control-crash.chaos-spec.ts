@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import {
   type CallStatusChangedV1,
   type NatsBus,
@@ -15,31 +14,16 @@ import {
   type TestNatsNamespace,
 } from '@parley/nest-kit/testing';
 import { AckPolicy, connect, DeliverPolicy, type NatsConnection } from 'nats';
-import {
-  crashAndRestart,
-  freePort,
-  migrate,
-  startProcess,
-  startService,
-  type ServiceProcess,
-} from './processes';
+import { crashAndRestart, migrate, startService, type ServiceProcess } from './processes';
+import { startSimulator, until as waitUntil } from './stack';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const ACCOUNT_SID = 'AC0c4a0500000000000000000000000001';
 const AUTH_TOKEN = '0c4a0500000000000000000000000001';
 const BUSINESS_NUMBER = '15550100301';
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await Promise.resolve()
-      .then(probe)
-      .catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Probes may hit call-control while it is down: an error is "not yet". */
+const until = <T>(what: string, probe: () => T | undefined | Promise<T | undefined>) =>
+  waitUntil(what, probe, { timeoutMs: 60_000, intervalMs: 100, ignoreErrors: true });
 
 /**
  * Relays call-control's Graph requests to the simulator; while `holding`, `terminate`
@@ -174,19 +158,9 @@ describe('call-control killed with SIGKILL mid-call', () => {
     nats = await createTestNatsNamespace('chaos_cc');
     nc = await connect({ servers: nats.url });
     bus = nats.bus(nc, { source: 'chaos/test' });
-    const simPort = await freePort();
-    sim = await startProcess('meta-sim', join(ROOT, 'test', 'meta-sim', 'dist', 'main.js'), {
-      env: {
-        PATH: process.env.PATH ?? '',
-        META_SIM_PORT: String(simPort),
-        META_SIM_LOG_LEVEL: 'warn',
-        // The stand-in media peer's audio is not what is tested here, and a restart on a
-        // loaded machine takes longer than Meta's 20 s media timeout.
-        META_SIM_MEDIA_TIMEOUT_MS: '600000',
-      },
-      readyUrl: `http://127.0.0.1:${simPort}/sim/v1/status`,
-      url: `http://127.0.0.1:${simPort}`,
-    });
+    // The stand-in media peer's audio is not what is tested here, and a restart on a
+    // loaded machine takes longer than Meta's 20 s media timeout.
+    sim = await startSimulator({ META_SIM_MEDIA_TIMEOUT_MS: '600000' });
     simClient = new MetaSimClient(sim.url);
     graph = new HoldingGraph(sim.url);
     await graph.start();

@@ -1,17 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MetaSimClient, type SimCall } from '@parley/meta-sim';
-import {
-  createTestDatabase,
-  createTestNatsNamespace,
-  type TestDatabase,
-  type TestNatsNamespace,
-} from '@parley/nest-kit/testing';
-import { freePort, migrate, startProcess, startService, type ServiceProcess } from './processes';
+import { type MetaSimClient, type SimCall } from '@parley/meta-sim';
+import { Stack, until } from './stack';
 import { twiml, TwimlApp, type AppRequest } from './twiml-app';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const ACCOUNT_SID = 'AC0e2e0000000000000000000000000002';
 const AUTH_TOKEN = '0e2e0000000000000000000000000002';
 // Numbers libphonenumber-js knows as valid: `<Dial callerId>` and `<WhatsApp>` are checked.
@@ -23,20 +16,6 @@ const PUBLIC_URL = 'https://parley.example.com';
 const CALLER_TONE = 660;
 const AGENT_TONE = 880;
 
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const near = (hz: number | null, target: number) => hz !== null && Math.abs(hz - target) < 20;
 
 /**
@@ -47,74 +26,29 @@ const near = (hz: number | null, target: number) => hz !== null && Math.abs(hz -
  * checks are answered by this test on consent's subject, as whatsapp-call.e2e-spec does.
  */
 describe('<Dial><WhatsApp> and hang-ups from a WhatsApp call', () => {
-  let db: TestDatabase;
-  let nats: TestNatsNamespace;
-  let sim: ServiceProcess;
+  let stack: Stack;
   let simClient: MetaSimClient;
-  const running: ServiceProcess[] = [];
   let phoneNumberId: string;
   const app = new TwimlApp(AUTH_TOKEN);
   let recordingsDir: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase('e2e_dial');
     recordingsDir = await mkdtemp(join(tmpdir(), 'parley-e2e-dial-'));
     await app.start();
-    nats = await createTestNatsNamespace('e2e_dial');
-
-    const simPort = await freePort();
-    sim = await startProcess('meta-sim', join(ROOT, 'test', 'meta-sim', 'dist', 'main.js'), {
+    stack = await Stack.start({
+      name: 'dial',
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      services: ['call-control', 'media', 'twiml-interpreter', 'webhook-dispatch', 'consent'],
       env: {
-        PATH: process.env.PATH ?? '',
-        META_SIM_PORT: String(simPort),
-        META_SIM_LOG_LEVEL: 'warn',
+        RECORDINGS_DIR: recordingsDir,
+        // Recording URLs (`RecordingUrl`) are built on it; nothing fetches them here.
+        PARLEY_PUBLIC_URL: PUBLIC_URL,
       },
-      readyUrl: `http://127.0.0.1:${simPort}/sim/v1/status`,
-      url: `http://127.0.0.1:${simPort}`,
     });
-    simClient = new MetaSimClient(sim.url);
-
-    const env = {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: db.url,
-      ...nats.env,
-      SHUTDOWN_GRACE_MS: '2000',
-      MEDIASOUP_NUM_WORKERS: '1',
-      META_GRAPH_BASE_URL: sim.url,
-      WHATSAPP_NUMBER_CHECK: 'possible',
-      RECORDINGS_DIR: recordingsDir,
-      TWIML_FETCH_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
-      MEDIA_FETCH_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
-      WEBHOOK_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
-      // The Application's VoiceUrl is on loopback, which call-control refuses when it is set.
-      OUTBOUND_URL_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
-      PARLEY_DEV_ACCOUNT_SID: ACCOUNT_SID,
-      PARLEY_DEV_AUTH_TOKEN: AUTH_TOKEN,
-      // Recording URLs (`RecordingUrl`) are built on it; nothing fetches them here.
-      PARLEY_PUBLIC_URL: PUBLIC_URL,
-      ...(process.env.MEDIASOUP_WORKER_BIN
-        ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN }
-        : {}),
-    };
-    for (const name of [
-      'call-control',
-      'media',
-      'twiml-interpreter',
-      'webhook-dispatch',
-      'consent',
-    ] as const) {
-      await migrate(name, env);
-      running.push(await startService(name, env));
-    }
-    const api = running[0]!.url;
-
-    const business = await simClient.createBusiness({
-      displayPhoneNumber: BUSINESS,
-      webhookUrl: `${api}/meta/webhooks`,
-    });
-    phoneNumberId = business.phoneNumberId;
+    simClient = stack.simClient;
+    const sender = await stack.sender({ number: BUSINESS, voiceUrl: `${app.url}/voice` });
+    phoneNumberId = sender.phoneNumberId;
     await simClient.createUser({
       waId: CALLER,
       behaviour: { speak: { toneHz: CALLER_TONE } },
@@ -125,50 +59,13 @@ describe('<Dial><WhatsApp> and hang-ups from a WhatsApp call', () => {
     });
     await simClient.createUser({ waId: AWAY, behaviour: { onIncomingCall: 'ignore' } });
 
-    const auth = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
-    const appRes = await fetch(`${api}/2010-04-01/Accounts/${ACCOUNT_SID}/Applications.json`, {
-      method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ FriendlyName: 'dial', VoiceUrl: `${app.url}/voice` }).toString(),
-    });
-    expect(appRes.status).toBe(201);
-    const application = (await appRes.json()) as { sid: string };
-    const res = await fetch(`${api}/v2/Channels/Senders`, {
-      method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        sender_id: `whatsapp:+${BUSINESS}`,
-        configuration: {
-          waba_id: business.wabaId,
-          phone_number_id: business.phoneNumberId,
-          access_token: business.accessToken,
-          app_secret: business.appSecret,
-          voice_application_sid: application.sid,
-        },
-      }),
-    });
-    expect(res.status).toBe(201);
-
     // WhatsApp's rule: the business may call only users who granted permission. The
     // simulated users accept (Meta's call_permission_reply webhook), and consent records it.
-    for (const user of [AGENT, AWAY]) {
-      await simClient.grantPermission(user, phoneNumberId, { permanent: true });
-      await until(`consent to record ${user}'s grant`, async () => {
-        const state = await fetch(
-          `${api}/2010-04-01/Accounts/${ACCOUNT_SID}/CallPermissions/${encodeURIComponent(`whatsapp:+${user}`)}.json?From=${encodeURIComponent(`whatsapp:+${BUSINESS}`)}`,
-          { headers: { authorization: auth } },
-        );
-        const body = (await state.json()) as { status?: string };
-        return body.status === 'permanent' ? true : undefined;
-      });
-    }
+    for (const user of [AGENT, AWAY]) await stack.grantPermission(sender, user);
   }, 420_000);
 
   afterAll(async () => {
-    for (const p of [...running, sim]) if (p && p.child.exitCode === null) p.child.kill('SIGTERM');
-    await Promise.all([...running, sim].filter(Boolean).map((p) => p.exited));
-    await nats?.drop();
-    await db?.drop();
+    await stack?.stop();
     if (recordingsDir) await rm(recordingsDir, { recursive: true, force: true });
     await app.stop();
   }, 30_000);

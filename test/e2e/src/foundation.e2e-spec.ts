@@ -12,6 +12,7 @@ import {
 } from '@parley/nest-kit/testing';
 import { connect, type NatsConnection } from 'nats';
 import { migrate, startService, type ServiceProcess } from './processes';
+import { serviceEnv } from './stack';
 
 interface StatusBody {
   self: HealthReportV1;
@@ -32,18 +33,7 @@ describe('Parley foundation: five services on real PostgreSQL and NATS', () => {
   let nc: NatsConnection;
   const running = new Map<ServiceName, ServiceProcess>();
   const stopping: ServiceStoppingV1[] = [];
-  const env = () => ({
-    PATH: process.env.PATH ?? '',
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: db.url,
-    ...nats.env,
-    SHUTDOWN_GRACE_MS: '2000',
-    MEDIASOUP_NUM_WORKERS: '2',
-    ...(process.env.MEDIASOUP_WORKER_BIN
-      ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN }
-      : {}),
-  });
+  const env = () => serviceEnv(db, nats, { MEDIASOUP_NUM_WORKERS: '2' });
 
   beforeAll(async () => {
     db = await createTestDatabase('e2e');

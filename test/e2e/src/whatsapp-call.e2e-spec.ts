@@ -2,37 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NatsBus, type CallSid, type RecordingCompletedV1 } from '@parley/contracts';
-import { MetaSimClient, decodeWav, dominantFrequency, generateTone } from '@parley/meta-sim';
-import {
-  createTestDatabase,
-  createTestNatsNamespace,
-  type TestDatabase,
-  type TestNatsNamespace,
-} from '@parley/nest-kit/testing';
+import { type MetaSimClient, decodeWav, dominantFrequency, generateTone } from '@parley/meta-sim';
 import { connect, type NatsConnection } from 'nats';
 import { Client } from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { linearToMuLaw, muLawToLinear } from './mulaw';
-import { freePort, migrate, startProcess, startService, type ServiceProcess } from './processes';
+import { Stack, until } from './stack';
 import { toneWav, twiml, TwimlApp, type AppRequest } from './twiml-app';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const ACCOUNT_SID = 'AC0e2e0000000000000000000000000001';
 const AUTH_TOKEN = '0e2e0000000000000000000000000001';
 const BUSINESS_NUMBER = '15550100001';
 const CALLER = '15550100002';
 /** A user who never granted the business permission. */
 const STRANGER = '15550100003';
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * A WhatsApp call through the real system: the simulator (Meta's side, real WebRTC users)
@@ -42,83 +25,32 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
  * a business-initiated call needs the user's permission, granted through Meta's webhook.
  */
 describe('A WhatsApp call through every service', () => {
-  let db: TestDatabase;
-  let nats: TestNatsNamespace;
+  let stack: Stack;
   let nc: NatsConnection;
   let bus: NatsBus;
-  let sim: ServiceProcess;
   let simClient: MetaSimClient;
-  const running: ServiceProcess[] = [];
-  let api: string;
   let phoneNumberId: string;
   const app = new TwimlApp(AUTH_TOKEN);
   const recordings: RecordingCompletedV1[] = [];
   let recordingsDir: string;
 
-  const auth = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`;
-  async function rest<T>(method: string, path: string, body?: Record<string, string>) {
-    const res = await fetch(`${api}${path}`, {
-      method,
-      headers: {
-        authorization: auth,
-        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: body ? new URLSearchParams(body).toString() : undefined,
-    });
-    const json = (await res.json()) as T;
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  }
+  const rest = <T>(method: string, path: string, body?: Record<string, string>) =>
+    stack.restOk<T>(method, path, body);
 
   beforeAll(async () => {
-    db = await createTestDatabase('e2e_call');
     recordingsDir = await mkdtemp(join(tmpdir(), 'parley-e2e-recordings-'));
     await app.start();
-    // This file's own NATS namespace, passed to every service it starts.
-    nats = await createTestNatsNamespace('e2e_call');
-    nc = await connect({ servers: nats.url });
-    bus = nats.bus(nc, { source: 'e2e/test' });
-
-    const simPort = await freePort();
-    sim = await startProcess('meta-sim', join(ROOT, 'test', 'meta-sim', 'dist', 'main.js'), {
-      env: {
-        PATH: process.env.PATH ?? '',
-        META_SIM_PORT: String(simPort),
-        META_SIM_LOG_LEVEL: 'warn',
-      },
-      readyUrl: `http://127.0.0.1:${simPort}/sim/v1/status`,
-      url: `http://127.0.0.1:${simPort}`,
-    });
-    simClient = new MetaSimClient(sim.url);
-
-    const env = {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: db.url,
-      ...nats.env,
-      SHUTDOWN_GRACE_MS: '2000',
-      MEDIASOUP_NUM_WORKERS: '1',
-      META_GRAPH_BASE_URL: sim.url,
-      WHATSAPP_NUMBER_CHECK: 'possible',
+    stack = await Stack.start({
+      name: 'call',
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      services: ['call-control', 'media', 'twiml-interpreter', 'consent'],
       // media writes recordings where call-control serves them from.
-      RECORDINGS_DIR: recordingsDir,
-      // The test's TwiML app and its audio are on loopback, which production refuses.
-      TWIML_FETCH_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
-      MEDIA_FETCH_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
-      OUTBOUND_URL_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
-      MEDIA_STREAM_ALLOW_PRIVATE_NETWORKS: '127.0.0.1/32',
-      PARLEY_DEV_ACCOUNT_SID: ACCOUNT_SID,
-      PARLEY_DEV_AUTH_TOKEN: AUTH_TOKEN,
-      ...(process.env.MEDIASOUP_WORKER_BIN
-        ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN }
-        : {}),
-    };
-    for (const name of ['call-control', 'media', 'twiml-interpreter', 'consent'] as const) {
-      await migrate(name, env);
-      running.push(await startService(name, env));
-    }
-    api = running[0]!.url;
+      env: { RECORDINGS_DIR: recordingsDir },
+    });
+    simClient = stack.simClient;
+    nc = await connect({ servers: stack.nats.url });
+    bus = stack.nats.bus(nc, { source: 'e2e/test' });
 
     await bus.consumeDurable({
       stream: 'PARLEY_MEDIA',
@@ -131,52 +63,27 @@ describe('A WhatsApp call through every service', () => {
       },
     });
 
-    // Meta's side: the business number, with webhooks to call-control; a caller.
-    const business = await simClient.createBusiness({
-      displayPhoneNumber: BUSINESS_NUMBER,
-      webhookUrl: `${api}/meta/webhooks`,
-    });
-    phoneNumberId = business.phoneNumberId;
-    await simClient.createUser({
-      waId: CALLER,
-      behaviour: { onIncomingCall: 'answer', answerAfterMs: 300, speak: { toneHz: 660 } },
-    });
-
-    // The business's side: an application and the WhatsApp sender bound to the number.
-    const application = await rest<{ sid: string }>(
-      'POST',
-      `/2010-04-01/Accounts/${ACCOUNT_SID}/Applications.json`,
-      {
-        FriendlyName: 'e2e',
-        VoiceUrl: `${app.url}/voice`,
+    // Meta's side: the business number, with webhooks to call-control, bound to the
+    // business's application as its WhatsApp sender; a caller.
+    const sender = await stack.sender({
+      number: BUSINESS_NUMBER,
+      voiceUrl: `${app.url}/voice`,
+      application: {
         VoiceMethod: 'POST',
         VoiceFallbackUrl: `${app.url}/fallback`,
         VoiceFallbackMethod: 'POST',
       },
-    );
-    const res = await fetch(`${api}/v2/Channels/Senders`, {
-      method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        sender_id: `whatsapp:+${BUSINESS_NUMBER}`,
-        configuration: {
-          waba_id: business.wabaId,
-          phone_number_id: business.phoneNumberId,
-          access_token: business.accessToken,
-          app_secret: business.appSecret,
-          voice_application_sid: application.sid,
-        },
-      }),
     });
-    expect(res.status).toBe(201);
+    phoneNumberId = sender.phoneNumberId;
+    await simClient.createUser({
+      waId: CALLER,
+      behaviour: { onIncomingCall: 'answer', answerAfterMs: 300, speak: { toneHz: 660 } },
+    });
   }, 420_000);
 
   afterAll(async () => {
-    for (const p of [...running, sim]) if (p && p.child.exitCode === null) p.child.kill('SIGTERM');
-    await Promise.all([...running, sim].filter(Boolean).map((p) => p.exited));
     await nc?.drain();
-    await nats?.drop();
-    await db?.drop();
+    await stack?.stop();
     if (recordingsDir) await rm(recordingsDir, { recursive: true, force: true });
     await app.stop();
   }, 30_000);
@@ -205,7 +112,7 @@ describe('A WhatsApp call through every service', () => {
   }
 
   async function sessionRow(callSid: string) {
-    const client = new Client({ connectionString: db.url });
+    const client = new Client({ connectionString: stack.db.url });
     await client.connect();
     try {
       const { rows } = await client.query<{
@@ -423,8 +330,8 @@ describe('A WhatsApp call through every service', () => {
       channels: 1,
     });
     const media = await fetch(
-      `${api}/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/${live.sid}.wav`,
-      { headers: { authorization: auth } },
+      `${stack.api}/2010-04-01/Accounts/${ACCOUNT_SID}/Recordings/${live.sid}.wav`,
+      { headers: { authorization: stack.authorization } },
     );
     expect(media.status).toBe(200);
     const wav = decodeWav(Buffer.from(await media.arrayBuffer()));
@@ -536,9 +443,12 @@ describe('A WhatsApp call through every service', () => {
   it('refuses a business-initiated call without permission and sends nothing to Meta', async () => {
     await simClient.createUser({ waId: STRANGER });
     const before = (await simClient.listGraphRequests({ edge: 'calls' })).length;
-    const res = await fetch(`${api}/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, {
+    const res = await fetch(`${stack.api}/2010-04-01/Accounts/${ACCOUNT_SID}/Calls.json`, {
       method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: stack.authorization,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({
         From: `whatsapp:+${BUSINESS_NUMBER}`,
         To: `whatsapp:+${STRANGER}`,
