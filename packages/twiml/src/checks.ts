@@ -3,13 +3,15 @@
  * on its own. Each runs once its element is complete.
  */
 import type { NodeByKind, StreamNoun } from './ast';
-import { isWhatsAppAddress } from './schema/attributes';
+import { isWhatsAppAddress, type NumberCheck } from './schema/attributes';
 import type { NodeKind } from './schema/elements';
 
 export interface CheckReporter {
   /** Rejects the document with a 12200 at the element. Never returns. */
   error(message: string): never;
   warn(message: string): void;
+  /** How strictly WhatsApp numbers are checked in this parse. */
+  readonly numberCheck: NumberCheck;
 }
 
 type Check<K extends NodeKind> = (node: NodeByKind[K], report: CheckReporter) => void;
@@ -39,7 +41,7 @@ export const CHECKS: Checks = {
     const callerId = node.attributes.callerId;
     if (
       node.nouns.some((n) => n.kind === 'WhatsApp') &&
-      (callerId === undefined || !isWhatsAppAddress(callerId))
+      (callerId === undefined || !isWhatsAppAddress(callerId, report.numberCheck))
     ) {
       report.warn(
         "<Dial> to <WhatsApp> needs a callerId of the form 'whatsapp:+E.164' (a registered WhatsApp sender)",

@@ -28,6 +28,7 @@ export type {
   AttributeValue,
   AttributesOf,
   HttpMethod,
+  NumberCheck,
 } from './schema/attributes';
 export type { TextRule } from './schema/text';
 export type { Position } from './source';

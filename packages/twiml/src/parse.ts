@@ -20,7 +20,7 @@ import {
   type TwimlErrorCode,
   type TwimlWarning,
 } from './errors';
-import { type AnyAttributeValue, parseAttribute } from './schema/attributes';
+import { type AnyAttributeValue, type NumberCheck, parseAttribute } from './schema/attributes';
 import {
   COMPILED,
   type CompiledElement,
@@ -39,6 +39,11 @@ export interface ParseOptions {
    * are connected; it may contain only `<Say>`, `<Play>`, `<Pause>`, `<Gather>` and `<Hangup>`.
    */
   readonly context?: 'call' | 'whisper';
+  /**
+   * How strictly `<WhatsApp>` numbers and `whatsapp:` callerIds are checked: `valid`
+   * (default) or `possible` (fictional test numbers such as +1 555 01xx pass).
+   */
+  readonly numberCheck?: NumberCheck;
 }
 
 export type ParseResult =
@@ -98,6 +103,7 @@ class TwimlParser {
   constructor(
     private readonly xml: string,
     private readonly whisper: boolean,
+    private readonly numberCheck: NumberCheck,
   ) {
     this.source = new SourceMap(xml);
     // Few handlers on purpose: saxes stores each as a new property, and past a handful V8
@@ -289,7 +295,7 @@ class TwimlParser {
         this.warn(`<${el.tag}> has unknown attribute '${clip(name)}' (ignored)`, start);
         continue;
       }
-      const parsed = parseAttribute(spec, value);
+      const parsed = parseAttribute(spec, value, this.numberCheck);
       if (parsed.ok === true) {
         out[name] = parsed.value;
       } else if (parsed.ok === 'empty') {
@@ -399,7 +405,9 @@ class TwimlParser {
           );
       } else {
         const checked =
-          spec.raw === true ? { ok: true as const, value } : checkText(spec.rule, value);
+          spec.raw === true
+            ? { ok: true as const, value }
+            : checkText(spec.rule, value, this.numberCheck);
         if (!checked.ok)
           this.fail(SCHEMA_VALIDATION_ERROR, `${where} ${checked.reason}`, frame.start);
         if (spec.toChild !== undefined) {
@@ -454,6 +462,7 @@ class TwimlParser {
     check(node, {
       error: (message) => this.fail(SCHEMA_VALIDATION_ERROR, message, start),
       warn: (message) => this.warn(message, start),
+      numberCheck: this.numberCheck,
     });
   }
 }
@@ -552,7 +561,11 @@ export function parseTwiml(xml: string, options?: ParseOptions): ParseResult {
         },
       };
     }
-    return new TwimlParser(xml, options?.context === 'whisper').run();
+    return new TwimlParser(
+      xml,
+      options?.context === 'whisper',
+      options?.numberCheck ?? 'valid',
+    ).run();
   } catch (err: unknown) {
     if (err instanceof Abort) return { ok: false, error: err.error };
     // A bug, not a property of the document; still never throw at the caller.

@@ -42,3 +42,10 @@ export type { WebhookPayload } from './webhooks/payloads';
 export { signWebhookBody, verifyWebhookSignature } from './webhooks/signature';
 export { parseDuration } from './sim/clock';
 export type { LogLevel, Logger } from './logging/logger';
+export {
+  runDemoCall,
+  HEARD_DBFS,
+  QUIET_DBFS,
+  type DemoCallOptions,
+  type DemoCallReport,
+} from './cli/demo-call';

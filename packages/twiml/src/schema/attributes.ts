@@ -4,7 +4,15 @@
  * parses any of them, one formats any of them, and the TypeScript type of the parsed
  * value is computed from the same object, so the schema is the only source of truth.
  */
-import { isValidPhoneNumber } from 'libphonenumber-js';
+import { isPossiblePhoneNumber, isValidPhoneNumber } from 'libphonenumber-js';
+
+/**
+ * How strictly a WhatsApp number (`<WhatsApp>`, `<Dial callerId="whatsapp:...">`) is checked:
+ * `valid` (assigned numbers, libphonenumber's metadata; the default) or `possible` (the right
+ * length for its country only, for fictional test numbers like +1 555 01xx). The same
+ * setting as call-control's `WHATSAPP_NUMBER_CHECK`.
+ */
+export type NumberCheck = 'valid' | 'possible';
 
 export type HttpMethod = 'GET' | 'POST';
 
@@ -200,31 +208,39 @@ function parseInteger(
 
 /**
  * Validates `whatsapp:+E.164`: the prefix, a `+`, digits only, and a number that
- * libphonenumber-js knows to be valid for its country.
+ * libphonenumber-js knows to be valid (or, with `possible`, possible) for its country.
  */
-export function isWhatsAppAddress(value: string): boolean {
+export function isWhatsAppAddress(value: string, check: NumberCheck = 'valid'): boolean {
   if (!value.toLowerCase().startsWith('whatsapp:')) return false;
-  return isE164(value.slice('whatsapp:'.length));
+  return isE164(value.slice('whatsapp:'.length), check);
 }
 
 // libphonenumber-js takes ~10 us per number; documents repeat the same few numbers.
 const E164_CACHE = new Map<string, boolean>();
 const E164_CACHE_SIZE = 1024;
 
-/** `+` and country code, digits only, 8 to 15 digits in all, and valid per libphonenumber-js. */
-export function isE164(value: string): boolean {
+/**
+ * `+` and country code, digits only, 8 to 15 digits in all, and valid per libphonenumber-js
+ * (`possible`: of a possible length for its country).
+ */
+export function isE164(value: string, check: NumberCheck = 'valid'): boolean {
   if (!/^\+[1-9]\d{6,14}$/.test(value)) return false;
-  let valid = E164_CACHE.get(value);
+  const key = `${check}:${value}`;
+  let valid = E164_CACHE.get(key);
   if (valid === undefined) {
-    valid = isValidPhoneNumber(value);
+    valid = check === 'valid' ? isValidPhoneNumber(value) : isPossiblePhoneNumber(value);
     if (E164_CACHE.size >= E164_CACHE_SIZE) E164_CACHE.clear();
-    E164_CACHE.set(value, valid);
+    E164_CACHE.set(key, valid);
   }
   return valid;
 }
 
 /** Parses one raw attribute value (as decoded by the XML parser) against its spec. */
-export function parseAttribute(spec: AttributeSpec, raw: string): AttributeParse {
+export function parseAttribute(
+  spec: AttributeSpec,
+  raw: string,
+  numberCheck: NumberCheck = 'valid',
+): AttributeParse {
   const trimmed = raw.trim();
   switch (spec.type) {
     case 'string':
@@ -302,7 +318,7 @@ export function parseAttribute(spec: AttributeSpec, raw: string): AttributeParse
     case 'callerId':
       if (trimmed === '') return { ok: 'empty' };
       if (trimmed.toLowerCase().startsWith('whatsapp:')) {
-        return isWhatsAppAddress(trimmed)
+        return isWhatsAppAddress(trimmed, numberCheck)
           ? { ok: true, value: trimmed }
           : {
               ok: false,

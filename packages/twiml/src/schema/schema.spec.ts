@@ -155,6 +155,19 @@ describe('phone numbers', () => {
     expect(isWhatsAppAddress('+14155552671')).toBe(false);
   });
 
+  it('a possible-length check for fictional test numbers, when asked', () => {
+    expect(isE164('+15550100002', 'possible')).toBe(true);
+    expect(isE164('+15550100002')).toBe(false);
+    expect(isE164('+1555010000', 'possible')).toBe(false); // one digit short
+    expect(isWhatsAppAddress('whatsapp:+15550100002', 'possible')).toBe(true);
+    expect(isWhatsAppAddress('whatsapp:+15550100002', 'valid')).toBe(false);
+    expect(checkText('e164', 'whatsapp:+15550100002', 'possible')).toEqual({
+      ok: true,
+      value: '+15550100002',
+    });
+    expect(checkText('e164', 'whatsapp:+15550100002').ok).toBe(false);
+  });
+
   it('text rules', () => {
     expect(checkText('phoneNumber', '+1 (415) 555-2671')).toEqual({
       ok: true,

@@ -1,5 +1,5 @@
 /** Rules for the text content of elements (`<Number>`, `<Play>`, `<WhatsApp>`...). */
-import { isE164 } from './attributes';
+import { isE164, type NumberCheck } from './attributes';
 
 export type TextRule =
   /** Any non-blank text. */
@@ -21,7 +21,11 @@ export type TextCheck =
 const PHONE_NUMBER = /^\+?[0-9 ().-]{1,40}$/;
 const SIP_URI = /^sips?:\S+$/i;
 
-export function checkText(rule: TextRule, value: string): TextCheck {
+export function checkText(
+  rule: TextRule,
+  value: string,
+  numberCheck: NumberCheck = 'valid',
+): TextCheck {
   switch (rule) {
     case 'text':
     case 'url':
@@ -39,7 +43,7 @@ export function checkText(rule: TextRule, value: string): TextCheck {
       const number = value.toLowerCase().startsWith('whatsapp:')
         ? value.slice('whatsapp:'.length)
         : value;
-      if (isE164(number)) return { ok: true, value: number };
+      if (isE164(number, numberCheck)) return { ok: true, value: number };
       return {
         ok: false,
         reason: `'${clip(value)}' is not an E.164 number with + and country code`,

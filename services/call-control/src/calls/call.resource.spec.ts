@@ -1,5 +1,5 @@
 import { type CallEntity } from './call.entity';
-import { CallResource, serializeCall } from './call.resource';
+import { CallResource, REST_CALL_STATUSES, serializeCall } from './call.resource';
 
 const call = {
   sid: 'CA' + 'a'.repeat(32),
@@ -56,5 +56,16 @@ describe('the Twilio Call resource', () => {
       endTime: null,
     });
     expect([json.duration, json.start_time, json.end_time]).toEqual([null, null, null]);
+  });
+
+  it("shows the internal `initiated` as Twilio's REST `queued`; every other status as it is", () => {
+    expect(serializeCall({ ...call, status: 'initiated' }).status).toBe('queued');
+    for (const status of ['queued', 'ringing', 'in-progress', 'busy', 'no-answer'] as const) {
+      expect(serializeCall({ ...call, status }).status).toBe(status);
+    }
+    expect(REST_CALL_STATUSES).not.toContain('initiated');
+    expect(
+      CallResource.strict().safeParse({ ...serializeCall(call), status: 'initiated' }).success,
+    ).toBe(false);
   });
 });

@@ -1,8 +1,36 @@
-import { CALL_STATUSES } from '@parley/contracts';
+import { type CallStatus } from '@parley/contracts';
 import { z } from 'zod';
 import { accountPath, API_VERSION, rfc2822 } from '../common/twilio-format';
 import { registerComponent } from '../openapi/api-doc';
 import { type CallEntity } from './call.entity';
+
+/**
+ * The statuses Twilio's REST Call resource shows (and its SDK's `CallStatus` type). The
+ * state machine's `initiated` (Meta was asked to place the call) is not among them: Twilio
+ * reports it only as a status-callback event, and its REST resource says `queued` until the
+ * call rings.
+ */
+export const REST_CALL_STATUSES = [
+  'queued',
+  'ringing',
+  'in-progress',
+  'canceled',
+  'completed',
+  'failed',
+  'busy',
+  'no-answer',
+] as const;
+export type RestCallStatus = (typeof REST_CALL_STATUSES)[number];
+
+/** A call's internal status as the REST resource shows it. */
+export function restCallStatus(status: CallStatus): RestCallStatus {
+  return status === 'initiated' ? 'queued' : status;
+}
+
+/** The internal statuses a REST `Status` filter value stands for. */
+export function internalCallStatuses(status: RestCallStatus): CallStatus[] {
+  return status === 'queued' ? ['queued', 'initiated'] : [status];
+}
 
 export const CallResource = z.object({
   account_sid: z.string(),
@@ -29,7 +57,7 @@ export const CallResource = z.object({
   queue_time: z.string(),
   sid: z.string(),
   start_time: z.string().nullable(),
-  status: z.enum(CALL_STATUSES),
+  status: z.enum(REST_CALL_STATUSES),
   subresource_uris: z.object({
     events: z.string(),
     notifications: z.string(),
@@ -66,7 +94,7 @@ export function serializeCall(call: CallEntity): z.infer<typeof CallResource> {
     queue_time: '0',
     sid: call.sid,
     start_time: rfc2822(call.startTime),
-    status: call.status,
+    status: restCallStatus(call.status),
     subresource_uris: {
       events: `${base}/Events.json`,
       notifications: `${base}/Notifications.json`,

@@ -474,4 +474,41 @@ describe('outbound (business-initiated) WhatsApp calls through the REST API', ()
     const atMeta = await endedAtMeta(childUser);
     expect(atMeta.answeredAt).toBeNull();
   });
+
+  it("shows a call Meta is placing as `queued`, Twilio's REST status, not the internal `initiated`", async () => {
+    // A business whose webhooks go nowhere: Meta's RINGING never arrives, the call stays initiated.
+    const quiet = await provisionTenant(h);
+    await h.simClient.updateBusiness(quiet.business.phoneNumberId, {
+      webhookUrl: 'http://127.0.0.1:9/meta/webhooks',
+    });
+    const waId = await newUser({ onIncomingCall: 'ignore' }, false);
+    await h.simClient.grantPermission(waId, quiet.business.phoneNumberId);
+    const created = await quiet.rest.post(`/2010-04-01/Accounts/${quiet.account.sid}/Calls.json`, {
+      To: `whatsapp:+${waId}`,
+      From: quiet.senderId,
+      Url: 'https://example.com/outbound.xml',
+    });
+    expect(created.status).toBe(201);
+    const sid = String(created.body.sid);
+    const path = `/2010-04-01/Accounts/${quiet.account.sid}/Calls`;
+    await waitFor(async () => {
+      const [row] = await h.query<{ status: string }>(
+        'SELECT status FROM call_control.calls WHERE sid = $1',
+        [sid],
+      );
+      return row?.status === 'initiated' ? true : undefined;
+    }, 'the call to be initiated (placed at Meta)');
+    expect((await quiet.rest.get(`${path}/${sid}.json`)).body.status).toBe('queued');
+    const queued = await quiet.rest.get(`${path}.json?Status=queued`);
+    expect(queued.body.calls).toEqual([expect.objectContaining({ sid, status: 'queued' })]);
+    const internal = await quiet.rest.get(`${path}.json?Status=initiated`);
+    expect(internal.status).toBe(400);
+    expect(internal.body.code).toBe(20001);
+    await quiet.rest.post(`${path}/${sid}.json`, { Status: 'canceled' });
+    await waitFor(
+      async () =>
+        (await quiet.rest.get(`${path}/${sid}.json`)).body.status === 'canceled' ? true : undefined,
+      'the call to be canceled',
+    );
+  });
 });

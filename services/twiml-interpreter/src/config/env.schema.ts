@@ -14,5 +14,12 @@ export const envSchema = baseEnvSchema({ httpPort: 3001 }).extend({
    * metadata addresses are refused (SSRF protection).
    */
   TWIML_FETCH_ALLOW_PRIVATE_NETWORKS: cidrListEnv(),
+  /**
+   * How strictly `<WhatsApp>` numbers and `whatsapp:` callerIds are checked: `valid`
+   * (assigned numbers, libphonenumber's metadata) or `possible` (right length only; for
+   * test numbers like +1 555 01xx). The same setting as call-control's, which checks the
+   * REST `To` and `<Dial>` legs: set both alike.
+   */
+  WHATSAPP_NUMBER_CHECK: z.enum(['valid', 'possible']).default('valid'),
 });
 export type TwimlInterpreterEnv = z.infer<typeof envSchema>;

@@ -22,9 +22,9 @@ class ScriptedFetcher extends DocumentFetcher {
 const ok = (body: string, contentType = 'text/xml', finalUrl = 'https://a.example/x') =>
   ({ ok: true, status: 200, contentType, body, finalUrl }) as const;
 
-function loader(answers: Record<string, FetchResult>) {
+function loader(answers: Record<string, FetchResult>, extra: Partial<TwimlInterpreterEnv> = {}) {
   const fetcher = new ScriptedFetcher(answers);
-  const env = { TWIML_FETCH_BUDGET_MS: 15_000 } as TwimlInterpreterEnv;
+  const env = { TWIML_FETCH_BUDGET_MS: 15_000, ...extra } as TwimlInterpreterEnv;
   return { fetcher, loader: new DocumentLoader(fetcher, env) };
 }
 
@@ -39,6 +39,36 @@ const url = (u: string, fallback?: string) => ({
 });
 
 describe('DocumentLoader', () => {
+  it('checks WhatsApp numbers as WHATSAPP_NUMBER_CHECK says: fictional 555 numbers only when possible', async () => {
+    const twiml =
+      '<Response><Dial callerId="whatsapp:+15550100001">' +
+      '<WhatsApp>whatsapp:+15550100003</WhatsApp></Dial></Response>';
+    const source = { parameters: PARAMS, source: { kind: 'twiml' as const, twiml } };
+    const strict = await loader({}, { WHATSAPP_NUMBER_CHECK: 'valid' }).loader.load(
+      ACCOUNT,
+      source,
+    );
+    expect(strict).toMatchObject({ ok: false, code: 12200 });
+    const loose = await loader({}, { WHATSAPP_NUMBER_CHECK: 'possible' }).loader.load(
+      ACCOUNT,
+      source,
+    );
+    expect(loose).toMatchObject({
+      ok: true,
+      document: {
+        verbs: [
+          {
+            kind: 'Dial',
+            attributes: { callerId: 'whatsapp:+15550100001' },
+            nouns: [{ kind: 'WhatsApp', phoneNumber: '+15550100003' }],
+          },
+        ],
+      },
+      // No "needs a callerId of the form whatsapp:+E.164" warning either.
+      warnings: [],
+    });
+  });
+
   it('parses inline TwiML without fetching', async () => {
     const { loader: l, fetcher } = loader({});
     const result = await l.load(ACCOUNT, {

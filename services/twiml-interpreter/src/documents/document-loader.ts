@@ -116,7 +116,7 @@ export class DocumentLoader {
   ):
     | { ok: true; document: TwimlDocument; warnings: readonly TwimlWarning[] }
     | { ok: false; code: ErrorCode; message: string } {
-    const parsed = parseTwiml(xml, { context });
+    const parsed = parseTwiml(xml, { context, numberCheck: this.env.WHATSAPP_NUMBER_CHECK });
     if (parsed.ok) return { ok: true, document: parsed.document, warnings: parsed.warnings };
     const where = parsed.error.line
       ? ` (line ${parsed.error.line}:${parsed.error.column ?? 0})`

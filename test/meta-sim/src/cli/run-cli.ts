@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { type ParseArgsConfig, parseArgs as parseArgv } from 'node:util';
 import { MetaSimClient } from '../client/meta-sim-client';
 import type { BehaviourPatch } from '../sim/inputs';
+import { runDemoCall } from './demo-call';
 
 /** Every option any command takes; anything else is a usage error. */
 const STRING_FLAGS = [
@@ -21,13 +22,16 @@ const STRING_FLAGS = [
   'gap-ms',
   'hangup-after-ms',
   'kind',
+  'listen-ms',
   'name',
   'on-incoming',
   'out',
   'permission-reply',
   'phone-number-id',
+  'press',
   'state',
   'status',
+  'timeout-ms',
   'to-business',
   'tone-hz',
   'verify-token',
@@ -72,6 +76,10 @@ usage: meta-sim [--url http://127.0.0.1:4010] <command> [arguments]
   hangup <call-id>
   digits <call-id> <digits> [--duration-ms N] [--gap-ms N]
   speak <call-id> --tone-hz N | --wav FILE | --stop
+  demo-call --from-user WA_ID --to-business PHONE_NUMBER_ID [--press 2] [--out call.wav]
+            [--listen-ms 4000] [--timeout-ms 60000]
+      the user calls, waits for media and the greeting, waits for the menu to finish,
+      presses the key(s), listens, hangs up and saves what it heard (progress on stderr)
 
   permissions:grant --wa-id N --business PHONE_NUMBER_ID [--permanent]
   permissions:revoke --wa-id N --business PHONE_NUMBER_ID
@@ -280,6 +288,25 @@ export async function runCli(
     }
     case 'hangup':
       return json(await client.userHangup(args.positional(0, 'call-id')));
+    case 'demo-call': {
+      const out = args.optional('out') ?? 'call.wav';
+      const press = args.optional('press') ?? '2';
+      if (!/^[0-9*#]+$/.test(press)) throw new CliUsageError('--press must be keys 0-9, * or #');
+      const report = await runDemoCall(
+        client,
+        {
+          fromUser: args.required('from-user'),
+          toBusiness: args.required('to-business'),
+          press,
+          listenMs: args.number('listen-ms') ?? 4_000,
+          timeoutMs: args.number('timeout-ms') ?? 60_000,
+        },
+        (line) => process.stderr.write(`demo-call: ${line}\n`),
+      );
+      writeFileSync(out, report.wav);
+      const { wav, ...rest } = report;
+      return json({ ...rest, written: out, bytes: wav.length });
+    }
     case 'digits':
       return json(
         await client.userSendDigits(args.positional(0, 'call-id'), args.positional(1, 'digits'), {

@@ -8,7 +8,8 @@ describe('seed config', () => {
       phoneNumberId: '518638374672395',
       webhookUrl: 'http://127.0.0.1:3000/meta/webhooks',
     });
-    expect(seed.permissions).toHaveLength(1);
+    // The caller (inbound demo, REST) and the agent the IVR transfers to.
+    expect(seed.permissions?.map((p) => p.waId)).toEqual(['15550100002', '15550100004']);
   });
 
   it('explains what is wrong with a bad file', () => {
