@@ -53,6 +53,10 @@ describe('the newcomer demo: ./dev demo-call against the example IVR', () => {
         // `RecordingUrl` is built on it (./dev start: call-control's own URL).
         PARLEY_PUBLIC_URL: 'https://parley.example.com',
       },
+      // Meta's 20 s no-media watchdog is not under test here, and on a machine with both
+      // cores busy the simulator's own event loop can lag past it (seen: media_timeout
+      // while Parley's media logged only sub-second stalls).
+      simulatorEnv: { META_SIM_MEDIA_TIMEOUT_MS: '600000' },
     });
     const sender: Sender = await stack.sender({ number: BUSINESS });
     phoneNumberId = sender.phoneNumberId;
