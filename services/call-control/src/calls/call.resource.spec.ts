@@ -1,5 +1,12 @@
+import { CALL_STATUSES } from '@parley/contracts';
 import { type CallEntity } from './call.entity';
-import { CallResource, serializeCall } from './call.resource';
+import {
+  CallResource,
+  REST_CALL_STATUSES,
+  restCallStatus,
+  serializeCall,
+  storedCallStatuses,
+} from './call.resource';
 
 const call = {
   sid: 'CA' + 'a'.repeat(32),
@@ -56,5 +63,24 @@ describe('the Twilio Call resource', () => {
       endTime: null,
     });
     expect([json.duration, json.start_time, json.end_time]).toEqual([null, null, null]);
+  });
+});
+
+describe("the REST status: Twilio's Call resource statuses only", () => {
+  it('shows an initiated call as queued (initiated is a status-callback event only)', () => {
+    expect(serializeCall({ ...call, status: 'initiated' }).status).toBe('queued');
+    expect(restCallStatus('initiated')).toBe('queued');
+  });
+
+  it.each(REST_CALL_STATUSES)('shows %s as itself', (status) => {
+    expect(restCallStatus(status)).toBe(status);
+  });
+
+  it('covers every stored status with a REST status, and a queued filter finds initiated calls', () => {
+    for (const status of CALL_STATUSES) {
+      expect(REST_CALL_STATUSES).toContain(restCallStatus(status));
+    }
+    expect(storedCallStatuses('queued')).toEqual(['queued', 'initiated']);
+    expect(storedCallStatuses('ringing')).toEqual(['ringing']);
   });
 });

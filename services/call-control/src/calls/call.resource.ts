@@ -1,8 +1,34 @@
-import { CALL_STATUSES } from '@parley/contracts';
+import { type CallStatus } from '@parley/contracts';
 import { z } from 'zod';
 import { accountPath, API_VERSION, rfc2822 } from '../common/twilio-format';
 import { registerComponent } from '../openapi/api-doc';
 import { type CallEntity } from './call.entity';
+
+/**
+ * The statuses Twilio's REST Call resource (and the official SDKs' `CallStatus` type) has.
+ * `initiated` is a status-callback event only: the REST resource shows such a call `queued`.
+ */
+export const REST_CALL_STATUSES = [
+  'queued',
+  'ringing',
+  'in-progress',
+  'canceled',
+  'completed',
+  'failed',
+  'busy',
+  'no-answer',
+] as const;
+export type RestCallStatus = (typeof REST_CALL_STATUSES)[number];
+
+/** A call's status as the REST resource shows it. */
+export function restCallStatus(status: CallStatus): RestCallStatus {
+  return status === 'initiated' ? 'queued' : status;
+}
+
+/** The stored statuses a REST `Status` filter matches (`queued` includes `initiated`). */
+export function storedCallStatuses(status: RestCallStatus): CallStatus[] {
+  return status === 'queued' ? ['queued', 'initiated'] : [status];
+}
 
 export const CallResource = z.object({
   account_sid: z.string(),
@@ -29,7 +55,7 @@ export const CallResource = z.object({
   queue_time: z.string(),
   sid: z.string(),
   start_time: z.string().nullable(),
-  status: z.enum(CALL_STATUSES),
+  status: z.enum(REST_CALL_STATUSES),
   subresource_uris: z.object({
     events: z.string(),
     notifications: z.string(),
@@ -66,7 +92,7 @@ export function serializeCall(call: CallEntity): z.infer<typeof CallResource> {
     queue_time: '0',
     sid: call.sid,
     start_time: rfc2822(call.startTime),
-    status: call.status,
+    status: restCallStatus(call.status),
     subresource_uris: {
       events: `${base}/Events.json`,
       notifications: `${base}/Notifications.json`,

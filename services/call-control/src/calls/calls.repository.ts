@@ -1,11 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import {
-  CALL_STATUSES,
-  type CallStatus,
-  ParleyError,
-  TERMINAL_CALL_STATUSES,
-} from '@parley/contracts';
+import { ParleyError, TERMINAL_CALL_STATUSES } from '@parley/contracts';
 import { In, Not, type Repository } from 'typeorm';
 import {
   applyKeyset,
@@ -18,7 +13,7 @@ import { firstValue } from '../common/twilio-form';
 import { applyTimeFilter } from '../common/time-filter';
 import { accountPath } from '../common/twilio-format';
 import { CallEntity } from './call.entity';
-import { serializeCall } from './call.resource';
+import { REST_CALL_STATUSES, serializeCall, storedCallStatuses } from './call.resource';
 
 /** The list filters Twilio's `Calls.json` takes. */
 export const CALL_LIST_FILTERS = [
@@ -103,10 +98,11 @@ export class CallsRepository {
     if (filters.ParentCallSid)
       qb.andWhere('c.parent_call_sid = :parent', { parent: filters.ParentCallSid });
     if (filters.Status) {
-      if (!CALL_STATUSES.includes(filters.Status as CallStatus)) {
-        throw new ParleyError(20001, `Status must be one of ${CALL_STATUSES.join(', ')}`);
+      const status = REST_CALL_STATUSES.find((s) => s === filters.Status);
+      if (!status) {
+        throw new ParleyError(20001, `Status must be one of ${REST_CALL_STATUSES.join(', ')}`);
       }
-      qb.andWhere('c.status = :status', { status: filters.Status });
+      qb.andWhere('c.status IN (:...statuses)', { statuses: storedCallStatuses(status) });
     }
     applyTimeFilter(qb, 'c.start_time', 'StartTime', filters);
     applyTimeFilter(qb, 'c.end_time', 'EndTime', filters);
