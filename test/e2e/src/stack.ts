@@ -131,6 +131,8 @@ export interface SenderOptions {
 }
 
 export interface Sender extends BusinessRecord {
+  /** Parley's sender SID (XE...), for `/v2/Channels/Senders/{Sid}`. */
+  sid: string;
   applicationSid: string | undefined;
 }
 
@@ -266,7 +268,8 @@ export class Stack {
     });
     if (res.status !== 201)
       throw new Error(`sender ${opts.number}: ${res.status} ${await res.text()}`);
-    return { ...business, applicationSid };
+    const { sid } = (await res.json()) as { sid: string };
+    return { ...business, sid, applicationSid };
   }
 
   /** The consent ledger's view of a (business, user) pair. */

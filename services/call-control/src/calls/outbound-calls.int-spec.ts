@@ -390,6 +390,12 @@ describe('outbound (business-initiated) WhatsApp calls through the REST API', ()
     expect(next.body.previous_page_uri).not.toBeNull();
     const bad = await t.rest.get(`${calls()}?StartTime%3E=yesterday`);
     expect(bad.body.code).toBe(20001);
+    // `initiated` is a status-callback event, not a status of Twilio's Call resource.
+    const initiated = await t.rest.get(`${calls()}?Status=initiated`);
+    expect(initiated.status).toBe(400);
+    expect(initiated.body.code).toBe(20001);
+    const queued = await t.rest.get(`${calls()}?Status=queued`);
+    expect(queued.status).toBe(200);
   });
 
   it('serves <Dial><WhatsApp> children over NATS (outbound-dial with parent_call_sid)', async () => {
