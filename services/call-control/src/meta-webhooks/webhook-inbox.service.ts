@@ -10,6 +10,7 @@ import { type SenderEntity } from '../senders/sender.entity';
 import { SendersService } from '../senders/senders.service';
 import { InboxMetrics } from './inbox-metrics';
 import { MetaWebhookDeliveryEntity } from './meta-webhook-delivery.entity';
+import { LEASE_SECONDS } from './webhook-processor.service';
 import { MetaWebhookEventEntity } from './meta-webhook-event.entity';
 import { splitChanges } from './webhook-changes';
 
@@ -22,9 +23,15 @@ const STORED_KINDS = new Set<WebhookEvent['kind']>([
   'message-status',
 ]);
 
+export interface StoredEvent {
+  id: string;
+  /** The event's de-duplication key, e.g. `<scope>:call:<meta call id>:<event>`. */
+  key: string;
+}
+
 export interface ReceiveOutcome {
-  /** Ids of inbox rows created by this delivery (to process now). */
-  stored: string[];
+  /** Inbox rows created by this delivery (to process now), with their event keys. */
+  stored: StoredEvent[];
   duplicates: number;
   ignored: number;
   /** Changes that could not be parsed: stored as failed inbox rows, to re-drive. */
@@ -141,7 +148,12 @@ export class WebhookInbox {
           );
           continue;
         }
-        rows.push(inboxRow(event, sender));
+        // Leased from the start: `processSoon` runs it now, in its call's order; the poller
+        // only if this replica dies first.
+        rows.push({
+          ...inboxRow(event, sender),
+          nextAttemptAt: new Date(Date.now() + LEASE_SECONDS * 1000),
+        });
       }
     }
     const stored = await this.ds.transaction(async (em) => {
@@ -167,9 +179,12 @@ export class WebhookInbox {
         .into(MetaWebhookEventEntity)
         .values(rows as QueryDeepPartialEntity<MetaWebhookEventEntity>[])
         .orIgnore()
-        .returning(['id'])
+        .returning(['id', 'key'])
         .execute();
-      return (inserted.raw as { id: string }[]).map((r) => String(r.id));
+      return (inserted.raw as { id: string; key: string }[]).map((r) => ({
+        id: String(r.id),
+        key: r.key,
+      }));
     });
     if (unreadable.length) {
       this.metrics.failed('unparsable', unreadable.length);

@@ -32,9 +32,10 @@ import { type SenderEntity } from '../senders/sender.entity';
 import { SendersService } from '../senders/senders.service';
 import { InboxMetrics } from './inbox-metrics';
 import { MetaWebhookEventEntity } from './meta-webhook-event.entity';
+import { type StoredEvent } from './webhook-inbox.service';
 
 /** Processing leases a row this long; a crashed processor's rows come back after it. */
-const LEASE_SECONDS = 60;
+export const LEASE_SECONDS = 60;
 /** Processed events are kept this long to recognise redeliveries. */
 const RETENTION_DAYS = 7;
 /** How often processed events past their retention are deleted. */
@@ -54,6 +55,12 @@ const StoredMessageStatus = z.object({
   errors: z.array(MetaWebhookError).default([]),
 });
 
+/** The call an event key speaks of (`<scope>:call[-status]:<id>:<what>`), or null. */
+export function callSubject(key: string): string | null {
+  const match = /^(.*):call(?:-status)?:([^:]+):[^:]+$/.exec(key);
+  return match ? `${match[1]}:${match[2]}` : null;
+}
+
 /**
  * Acts on stored Meta webhook events: right after they are stored, and again (with
  * backoff) when processing failed or was interrupted. A row is claimed with a conditional
@@ -61,6 +68,9 @@ const StoredMessageStatus = z.object({
  */
 @Injectable()
 export class WebhookProcessor {
+  /** The last queued event of each call (`processSoon`), which the next one waits for. */
+  private readonly callChains = new Map<string, Promise<void>>();
+
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly senders: SendersService,
@@ -83,12 +93,26 @@ export class WebhookProcessor {
     tasks.every('meta-webhooks.cleanup', CLEANUP_EVERY_MS, () => this.cleanup());
   }
 
-  /** Processes freshly stored rows without waiting for the poller. */
-  processSoon(ids: string[]): void {
-    for (const id of ids) {
-      const task = this.process(id).catch((error: unknown) =>
-        this.logger.error({ err: error, inboxId: id }, 'webhook processing crashed'),
-      );
+  /**
+   * Processes freshly stored rows without waiting for the poller. Events of one WhatsApp
+   * call run one after the other, in the order Meta sent them (a `REJECTED` status before
+   * the `terminate` that follows it decides `busy`); other calls' events run alongside.
+   */
+  processSoon(events: StoredEvent[]): void {
+    for (const { id, key } of events) {
+      const subject = callSubject(key);
+      const previous = subject ? this.callChains.get(subject) : undefined;
+      const task = (previous ?? Promise.resolve())
+        .then(() => this.process(id, 'fresh'))
+        .catch((error: unknown) =>
+          this.logger.error({ err: error, inboxId: id }, 'webhook processing crashed'),
+        );
+      if (subject) {
+        this.callChains.set(subject, task);
+        void task.finally(() => {
+          if (this.callChains.get(subject) === task) this.callChains.delete(subject);
+        });
+      }
       this.background.track(task, `meta webhook ${id}`);
     }
   }
@@ -110,8 +134,8 @@ export class WebhookProcessor {
     return due.length;
   }
 
-  private async process(id: string): Promise<void> {
-    const row = await this.claim(id);
+  private async process(id: string, how: 'fresh' | 'due' = 'due'): Promise<void> {
+    const row = await this.claim(id, how);
     if (!row) return;
     try {
       await this.dispatch(row);
@@ -140,7 +164,12 @@ export class WebhookProcessor {
     }
   }
 
-  private async claim(id: string): Promise<MetaWebhookEventEntity | null> {
+  /**
+   * `fresh`: a row just stored, never attempted (stored already leased, so the poller
+   * leaves it to `processSoon` and its per-call order unless this replica dies); `due`: a
+   * row whose next attempt is due.
+   */
+  private async claim(id: string, how: 'fresh' | 'due'): Promise<MetaWebhookEventEntity | null> {
     const result = await this.ds
       .createQueryBuilder()
       .update(MetaWebhookEventEntity)
@@ -148,7 +177,12 @@ export class WebhookProcessor {
         attempts: () => 'attempts + 1',
         nextAttemptAt: () => `now() + interval '${LEASE_SECONDS} seconds'`,
       })
-      .where("id = :id AND status = 'pending' AND next_attempt_at <= now()", { id })
+      .where(
+        how === 'fresh'
+          ? "id = :id AND status = 'pending' AND attempts = 0"
+          : "id = :id AND status = 'pending' AND next_attempt_at <= now()",
+        { id },
+      )
       .returning('*')
       .execute();
     const raw = (result.raw as Record<string, unknown>[])[0];
