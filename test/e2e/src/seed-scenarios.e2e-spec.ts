@@ -17,6 +17,7 @@ const LIMITED = '558551234569';
 const UNREACHABLE = '558551234570';
 const CALLER = '5511987650001';
 const AGENT = '5511987650002';
+const REJECTS = '5511987650003';
 const NO_PERMISSION = '5511987650004';
 const REQUESTER = '5511987650005';
 const IGNORES = '5511987650006';
@@ -94,6 +95,10 @@ describe('The seeds end to end', () => {
       waId: AGENT,
       behaviour: { onIncomingCall: 'answer', answerAfterMs: 1_000, speak: { toneHz: AGENT_TONE } },
     });
+    await sim.createUser({
+      waId: REJECTS,
+      behaviour: { onIncomingCall: 'reject', answerAfterMs: 500 },
+    });
     await sim.createUser({ waId: NO_PERMISSION });
     await sim.createUser({
       waId: REQUESTER,
@@ -106,7 +111,7 @@ describe('The seeds end to end', () => {
       },
     });
     await sim.createUser({ waId: IGNORES, behaviour: { onIncomingCall: 'ignore' } });
-    for (const user of [AGENT, IGNORES]) await stack.grantPermission(business, user);
+    for (const user of [AGENT, REJECTS, IGNORES]) await stack.grantPermission(business, user);
   }, 420_000);
 
   afterAll(async () => {
@@ -418,8 +423,15 @@ describe('The seeds end to end', () => {
     }, 240_000);
   });
 
-  describe('seed 003 <Dial action>: DialCallStatus failed (completed, no-answer and canceled in dial-whatsapp)', () => {
+  describe('seed 003 <Dial action>: each DialCallStatus (completed, no-answer and canceled in dial-whatsapp)', () => {
     it.each([
+      {
+        status: 'busy',
+        why: 'the user rejects the call',
+        dial: `<WhatsApp>+${REJECTS}</WhatsApp>`,
+        // The caller was answered to hear ringback.
+        callStatus: 'in-progress',
+      },
       {
         status: 'failed',
         why: 'the user never granted permission',
@@ -534,6 +546,18 @@ describe('The seeds end to end', () => {
       expect((await graphCallsFor(metaCall.id)).map((b) => b.action)).toContain('terminate');
       expect(await callEnded(call.sid)).toBe('completed');
     }, 180_000);
+
+    it('REJECTED becomes busy', async () => {
+      const call = await client.calls.create({
+        from: `whatsapp:+${BUSINESS}`,
+        to: `whatsapp:+${REJECTS}`,
+        twiml: '<Response><Say>never</Say></Response>',
+      });
+      const metaCall = await businessCallTo(REJECTS);
+      expect(await callEnded(call.sid)).toBe('busy');
+      const kinds = (await sim.listWebhookDeliveries({ callId: metaCall.id })).map((d) => d.kind);
+      expect(kinds).toContain('calls.status.REJECTED');
+    }, 120_000);
 
     it('a terminate with errors fails the call with the mapped Twilio code', async () => {
       const call = await client.calls.create({
