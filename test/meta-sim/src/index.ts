@@ -42,3 +42,4 @@ export type { WebhookPayload } from './webhooks/payloads';
 export { signWebhookBody, verifyWebhookSignature } from './webhooks/signature';
 export { parseDuration } from './sim/clock';
 export type { LogLevel, Logger } from './logging/logger';
+export { TEMPLATE_STATUSES, type TemplateRecord, type TemplateStatus } from './sim/templates';
