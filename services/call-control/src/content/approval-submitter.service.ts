@@ -16,6 +16,20 @@ import { SendersService } from '../senders/senders.service';
 import { approvalStatusFromMeta, ApprovalsRepository } from './approvals.repository';
 import { type ContentApprovalEntity } from './content-approval.entity';
 
+/** Meta's codes for "try again later" (transient, rate limits): retried, not a refusal. */
+const RETRY_META_CODES = new Set([1, 2, 4, 80007, 130429]);
+
+/** Meta answered and refused the template itself (4xx, not a rate limit). */
+function isRefusal(error: unknown): error is MetaGraphError {
+  return (
+    error instanceof MetaGraphError &&
+    error.kind === 'api' &&
+    (error.httpStatus ?? 0) < 500 &&
+    error.httpStatus !== 429 &&
+    !(error.metaCode !== undefined && RETRY_META_CODES.has(error.metaCode))
+  );
+}
+
 /** A claimed submission is leased this long; a crashed worker's comes back after it. */
 const LEASE_MS = 60_000;
 
@@ -109,11 +123,7 @@ export class ApprovalSubmitter {
       });
       await this.accepted(row, created.id, created.status, created.category, undefined);
     } catch (error) {
-      if (
-        error instanceof MetaGraphError &&
-        error.kind === 'api' &&
-        (error.httpStatus ?? 0) < 500
-      ) {
+      if (isRefusal(error)) {
         // Meta refused the template: the request is rejected with Meta's words.
         this.outcomes.inc({ outcome: 'refused' });
         await this.finish(row, 'rejected', { rejectionReason: error.message.slice(0, 1000) });

@@ -348,6 +348,27 @@ describe('WhatsApp approval of Content templates (ApprovalRequests)', () => {
     expect(await approvalOf(sid)).toMatchObject({ status: 'unsubmitted' });
   });
 
+  it('rejects a request Meta refuses, with Meta’s words, without retrying it', async () => {
+    const name = nextName();
+    const first = await createContent(CARD);
+    await t.rest.post(`/v1/Content/${first}/ApprovalRequests/whatsapp`, {
+      json: { name, category: 'UTILITY' },
+    });
+    await waitForStatus(first, 'pending');
+    // Same name and language in the same WABA: Meta refuses the second one.
+    const second = await createContent(CARD);
+    await t.rest.post(`/v1/Content/${second}/ApprovalRequests/whatsapp`, {
+      json: { name, category: 'UTILITY' },
+    });
+    const rejected = await waitForStatus(second, 'rejected');
+    expect(String(rejected.rejection_reason)).toMatch(/already exists/);
+    const [row] = await h.query<{ submit_attempts: number; next_attempt_at: Date | null }>(
+      'SELECT submit_attempts, next_attempt_at FROM call_control.content_approvals WHERE content_sid = $1',
+      [second],
+    );
+    expect(row).toEqual({ submit_attempts: 1, next_attempt_at: null });
+  });
+
   it('retries a submission Meta failed, submitting the template once', async () => {
     const sid = await createContent(CARD);
     const name = nextName();
