@@ -68,6 +68,9 @@ export const ERROR_CODES = {
       'Failed to send freeform message because you are outside the allowed window. If you are using WhatsApp, please use a Message Template.',
   },
   63018: { status: 429, message: 'Rate limit exceeded for Channel' },
+  // Twilio's code for a template WhatsApp has no approved version of (its error mapping
+  // pairs it with WhatsApp's "template does not exist"): https://www.twilio.com/docs/errors/63027
+  63027: { status: 400, message: 'Template does not exist for a language and locale' },
   // 37xxx: WhatsApp voice
   37000: { status: 400, message: 'WhatsApp call permission not granted' },
   37003: { status: 409, message: 'Duplicate WhatsApp call in progress' },

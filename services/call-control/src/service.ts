@@ -14,7 +14,9 @@ import { CallEntity } from './calls/call.entity';
 import { CallEffectEntity } from './calls/call-effect.entity';
 import { CallsModule } from './calls/calls.module';
 import { CommonModule } from './common/common.module';
+import { ContentApprovalEntity } from './content/content-approval.entity';
 import { ContentEntity } from './content/content.entity';
+import { ApprovalsModule } from './content/approvals.module';
 import { ContentModule } from './content/content.module';
 import { envSchema, type CallControlEnv } from './config/env.schema';
 import { DeadLetterEntity } from './dead-letters/dead-letter.entity';
@@ -49,6 +51,7 @@ export const entities = [
   RecordingEntity,
   DeadLetterEntity,
   ContentEntity,
+  ContentApprovalEntity,
   MessageEntity,
   MessageOutboxEntity,
 ];
@@ -77,6 +80,7 @@ export const service: ServiceDefinition<CallControlEnv> = {
     DeadLettersModule,
     ContentModule,
     MessagesModule,
+    ApprovalsModule,
     MetaWebhooksModule,
     OpenApiModule,
   ],

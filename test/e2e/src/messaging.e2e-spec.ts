@@ -30,6 +30,7 @@ describe('A call-permission request through the Twilio SDK', () => {
     await app.start();
     app.routes.set('/sms', () => twiml('<Response/>'));
     app.routes.set('/status', () => ({ status: 204, body: '' }));
+    app.routes.set('/approval', () => ({ status: 204, body: '' }));
     stack = await Stack.start({
       name: 'messaging',
       accountSid: ACCOUNT_SID,
@@ -52,7 +53,7 @@ describe('A call-permission request through the Twilio SDK', () => {
 
     const sender = await stack.sender({
       number: BUSINESS_NUMBER,
-      webhook: { callback_url: `${app.url}/sms` },
+      webhook: { callback_url: `${app.url}/sms`, status_callback_url: `${app.url}/approval` },
     });
     phoneNumberId = sender.phoneNumberId;
     await stack.simClient.createUser({
@@ -151,5 +152,76 @@ describe('A call-permission request through the Twilio SDK', () => {
         to: 'whatsapp:+15550100013',
       }),
     ).rejects.toMatchObject({ status: 400, code: 63016 });
+  });
+
+  it('submits the seed card for WhatsApp approval, tells the business (signed), then sends it out of session', async () => {
+    const card = await client.content.v1.contents.create({
+      friendly_name: 'voice_call_test',
+      language: 'en',
+      variables: { '1': 'name' },
+      types: {
+        'twilio/card': {
+          title: 'Hello {{1}} let’s continue on a call.',
+          actions: [{ title: 'Call now', type: 'VOICE_CALL' }],
+        },
+      },
+    } as unknown as Parameters<typeof client.content.v1.contents.create>[0]);
+    const created = await client.content.v1
+      .contents(card.sid)
+      .approvalCreate.create({ name: 'voice_call_test', category: 'UTILITY' });
+    expect(created).toMatchObject({ status: 'received', contentType: 'twilio/card' });
+    const template = await until('the template submitted to Meta', async () =>
+      (await stack.simClient.listTemplates()).find((t) => t.name === 'voice_call_test'),
+    );
+    await until('the approval pending', async () => {
+      const fetched = await client.content.v1.contents(card.sid).approvalFetch().fetch();
+      return (fetched.whatsapp as { status?: string }).status === 'pending' ? fetched : undefined;
+    });
+    const user = '15550100014';
+    await stack.simClient.createUser({ waId: user, name: 'Bo' });
+    await expect(
+      client.messages.create({
+        contentSid: card.sid,
+        from: `whatsapp:+${BUSINESS_NUMBER}`,
+        to: `whatsapp:+${user}`,
+      }),
+    ).rejects.toMatchObject({ status: 400, code: 63027 });
+
+    await stack.simClient.setTemplateStatus(template.id, 'APPROVED');
+    const callbacks = await until('the approved callback', () => {
+      const got = app.requests.filter(
+        (r) => r.path === '/approval' && r.params.ContentSid === card.sid,
+      );
+      return got.some((r) => r.params.ApprovalStatus === 'approved') ? got : undefined;
+    });
+    expect(callbacks.map((r) => r.params.ApprovalStatus)).toEqual([
+      'received',
+      'pending',
+      'approved',
+    ]);
+    expect(callbacks.every((r) => r.validSignature)).toBe(true);
+    expect(callbacks[2]?.params).toMatchObject({
+      AccountSid: ACCOUNT_SID,
+      TemplateName: 'voice_call_test',
+      Category: 'UTILITY',
+      Channel: 'whatsapp',
+    });
+
+    const message = await client.messages.create({
+      contentSid: card.sid,
+      contentVariables: JSON.stringify({ '1': 'Bo' }),
+      from: `whatsapp:+${BUSINESS_NUMBER}`,
+      to: `whatsapp:+${user}`,
+      statusCallback: `${app.url}/status`,
+    });
+    expect(message.body).toBe('Hello Bo let’s continue on a call.');
+    await until('the template message delivered', () =>
+      app.requests.find(
+        (r) =>
+          r.path === '/status' &&
+          r.params.MessageSid === message.sid &&
+          r.params.MessageStatus === 'delivered',
+      ),
+    );
   });
 });

@@ -49,3 +49,4 @@ export {
   type DemoCallOptions,
   type DemoCallReport,
 } from './cli/demo-call';
+export { TEMPLATE_STATUSES, type TemplateRecord, type TemplateStatus } from './sim/templates';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HttpMethod } from '../enums';
-import { AccountSid, MessageSid, SenderSid, WhatsAppAddress } from '../ids';
+import { AccountSid, ContentSid, MessageSid, SenderSid, WhatsAppAddress } from '../ids';
 
 /** Twilio's message statuses as Parley's WhatsApp messages go through them. */
 export const MessageStatus = z.enum([
@@ -67,3 +67,36 @@ export const MessageReceivedV1 = z.object({
   receivedAt: z.string().datetime(),
 });
 export type MessageReceivedV1 = z.infer<typeof MessageReceivedV1>;
+
+/** Twilio's WhatsApp template approval statuses (`whatsapp.status` of ApprovalRequests). */
+export const ContentApprovalStatus = z.enum([
+  'received',
+  'pending',
+  'approved',
+  'rejected',
+  'paused',
+  'disabled',
+]);
+export type ContentApprovalStatus = z.infer<typeof ContentApprovalStatus>;
+
+/**
+ * A Content template's WhatsApp approval changed (submitted, approved, rejected, paused,
+ * re-categorized...). call-control publishes one per change from its outbox,
+ * de-duplicated by `approval:${contentSid}:${sequence}`; webhook-dispatch sends it, signed,
+ * to the status callback of the sender that submitted the template, when it has one.
+ */
+export const ContentApprovalChangedV1 = z.object({
+  contentSid: ContentSid,
+  accountSid: AccountSid,
+  senderSid: SenderSid,
+  /** The WhatsApp template name and category (as Meta last classified it). */
+  name: z.string().min(1).max(512),
+  category: z.string().min(1).max(32),
+  status: ContentApprovalStatus,
+  rejectionReason: z.string().max(1000).nullable(),
+  /** Orders an approval's changes (their callbacks leave in this order). */
+  sequence: z.number().int().nonnegative(),
+  statusCallback: MessageWebhookTarget.nullable(),
+  occurredAt: z.string().datetime(),
+});
+export type ContentApprovalChangedV1 = z.infer<typeof ContentApprovalChangedV1>;

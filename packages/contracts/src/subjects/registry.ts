@@ -59,7 +59,7 @@ import {
   StreamStopReplyV1,
   StreamStopRequestV1,
 } from './media';
-import { MessageReceivedV1, MessageStatusChangedV1 } from './messages';
+import { ContentApprovalChangedV1, MessageReceivedV1, MessageStatusChangedV1 } from './messages';
 import { HealthCheckRequestV1, HealthReportV1, ServiceStartedV1, ServiceStoppingV1 } from './ops';
 import { DeliveriesRedriveReplyV1, DeliveriesRedriveRequestV1 } from './webhooks';
 
@@ -91,6 +91,7 @@ export const durableEvents = {
   'media.v1.recording.completed': RecordingCompletedV1,
   'calls.v1.message.status-changed': MessageStatusChangedV1,
   'calls.v1.message.received': MessageReceivedV1,
+  'calls.v1.content.approval-changed': ContentApprovalChangedV1,
   /** A leg failed or was lost with its media instance: call-control ends the call. */
   'media.v1.leg.failed': LegFailedV1,
 } as const;
@@ -237,8 +238,13 @@ export const streams: readonly StreamDefinition[] = [
   },
   {
     name: 'PARLEY_MESSAGES',
-    subjects: ['calls.v1.message.status-changed', 'calls.v1.message.received'],
-    description: 'WhatsApp message statuses and incoming messages, for the business webhooks.',
+    subjects: [
+      'calls.v1.message.status-changed',
+      'calls.v1.message.received',
+      'calls.v1.content.approval-changed',
+    ],
+    description:
+      'WhatsApp message statuses, incoming messages and template approvals, for the business webhooks.',
     maxAgeSeconds: 7 * 24 * 3600,
     duplicateWindowSeconds: 2 * 60,
   },
@@ -345,6 +351,14 @@ export const durableConsumers = {
     service: 'webhook-dispatch',
     durable: 'webhook-dispatch-incoming-messages',
     durableEnv: 'INCOMING_MESSAGES_CONSUMER',
+    ackWaitMs: 10_000,
+  },
+  'webhook-dispatch.content-approvals': {
+    subject: 'calls.v1.content.approval-changed',
+    stream: 'PARLEY_MESSAGES',
+    service: 'webhook-dispatch',
+    durable: 'webhook-dispatch-content-approvals',
+    durableEnv: 'CONTENT_APPROVALS_CONSUMER',
     ackWaitMs: 10_000,
   },
 } as const satisfies Record<string, DurableConsumerDefinition>;

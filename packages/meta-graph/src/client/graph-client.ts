@@ -6,7 +6,10 @@ import {
   MessageResponse,
   PhoneNumberResponse,
   SuccessResponse,
+  TemplateCreateResponse,
+  TemplateListResponse,
   type CallingSettings,
+  type MessageTemplateDefinition,
   type GraphCredentials,
   type GraphRequestRecord,
 } from './types';
@@ -254,6 +257,41 @@ export class MetaGraphClient {
       query: { user_wa_id: args.userWaId },
       retry: 'idempotent',
       response: CallPermissionsResponse,
+    });
+  }
+
+  /**
+   * `POST /{WABA_ID}/message_templates`: submits a template for review. Sent once: the
+   * caller makes a repeat safe by looking the name up first (`findMessageTemplates`).
+   */
+  async createMessageTemplate(
+    credentials: GraphCredentials,
+    args: { wabaId: string; template: MessageTemplateDefinition },
+  ): Promise<TemplateCreateResponse> {
+    return this.request({
+      operation: 'message_templates',
+      method: 'POST',
+      credentials,
+      path: `/${args.wabaId}/message_templates`,
+      retry: 'once',
+      body: { ...args.template },
+      response: TemplateCreateResponse,
+    });
+  }
+
+  /** `GET /{WABA_ID}/message_templates?name=`: the WABA's templates of that name. */
+  async findMessageTemplates(
+    credentials: GraphCredentials,
+    args: { wabaId: string; name: string },
+  ): Promise<TemplateListResponse> {
+    return this.request({
+      operation: 'message_templates_read',
+      method: 'GET',
+      credentials,
+      path: `/${args.wabaId}/message_templates`,
+      query: { name: args.name, fields: 'id,name,language,status,category,rejected_reason' },
+      retry: 'idempotent',
+      response: TemplateListResponse,
     });
   }
 

@@ -85,3 +85,41 @@ export interface GraphRequestRecord {
   outcome: 'ok' | 'error';
   error?: string;
 }
+
+/** `POST /{WABA_ID}/message_templates`: the new template's id, status and category. */
+export const TemplateCreateResponse = z
+  .object({
+    id: z.union([z.string().min(1), z.number().int()]).transform(String),
+    status: z.string().min(1),
+    category: z.string().optional(),
+  })
+  .passthrough();
+export type TemplateCreateResponse = z.infer<typeof TemplateCreateResponse>;
+
+/** `GET /{WABA_ID}/message_templates?name=`: the WABA's templates of that name. */
+export const TemplateListResponse = z
+  .object({
+    data: z.array(
+      z
+        .object({
+          id: z.union([z.string().min(1), z.number().int()]).transform(String),
+          name: z.string(),
+          language: z.string(),
+          status: z.string(),
+          category: z.string().optional(),
+          rejected_reason: z.string().optional(),
+        })
+        .passthrough(),
+    ),
+  })
+  .passthrough();
+export type TemplateListResponse = z.infer<typeof TemplateListResponse>;
+
+/** A message template as `POST /{WABA_ID}/message_templates` takes it. */
+export interface MessageTemplateDefinition {
+  name: string;
+  language: string;
+  category: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
+  allow_category_change?: boolean;
+  components: Record<string, unknown>[];
+}

@@ -5,7 +5,11 @@ import {
   type Contact,
   type InboundMessage,
   isKnownChange,
+  isTemplateChange,
   type MetaWebhookError,
+  type TemplateCategoryUpdate,
+  type TemplateQualityUpdate,
+  type TemplateStatusUpdate,
   type WebhookPayload,
 } from './schemas';
 
@@ -40,6 +44,9 @@ export type WebhookEvent = Origin & { key: string } & (
         timestamp: number;
         errors: MetaWebhookError[];
       }
+    | { kind: 'template-status'; template: TemplateStatusUpdate }
+    | { kind: 'template-quality'; template: TemplateQualityUpdate }
+    | { kind: 'template-category'; template: TemplateCategoryUpdate }
     | { kind: 'unsupported'; field: string }
   );
 export type WebhookEventKind = WebhookEvent['kind'];
@@ -49,6 +56,41 @@ export function extractWebhookEvents(payload: WebhookPayload): WebhookEvent[] {
   const events: WebhookEvent[] = [];
   for (const entry of payload.entry) {
     entry.changes.forEach((change, index) => {
+      if (isTemplateChange(change)) {
+        const waba: Origin = {
+          wabaId: entry.id,
+          phoneNumberId: '',
+          displayPhoneNumber: '',
+          contacts: [],
+        };
+        // A template may go APPROVED -> PAUSED -> APPROVED: the entry's time tells the two
+        // APPROVED apart, and a redelivery (same time) keeps its key.
+        const at = entry.time ?? 0;
+        const id = change.value.message_template_id;
+        if (change.field === 'message_template_status_update') {
+          events.push({
+            ...waba,
+            kind: 'template-status',
+            template: change.value,
+            key: `${entry.id}:template-status:${id}:${change.value.event}:${at}`,
+          });
+        } else if (change.field === 'message_template_quality_update') {
+          events.push({
+            ...waba,
+            kind: 'template-quality',
+            template: change.value,
+            key: `${entry.id}:template-quality:${id}:${change.value.new_quality_score}:${at}`,
+          });
+        } else {
+          events.push({
+            ...waba,
+            kind: 'template-category',
+            template: change.value,
+            key: `${entry.id}:template-category:${id}:${change.value.new_category}:${at}`,
+          });
+        }
+        return;
+      }
       if (!isKnownChange(change)) {
         events.push({
           kind: 'unsupported',
@@ -121,6 +163,15 @@ export function payloadPhoneNumberIds(payload: WebhookPayload): string[] {
         ids.add(change.value.metadata.phone_number_id);
       }
     }
+  }
+  return [...ids];
+}
+
+/** The WABA ids of a payload's template changes (they name no phone number). */
+export function payloadTemplateWabaIds(payload: WebhookPayload): string[] {
+  const ids = new Set<string>();
+  for (const entry of payload.entry) {
+    if (entry.changes.some((c) => isTemplateChange(c))) ids.add(entry.id);
   }
   return [...ids];
 }

@@ -1,6 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractWebhookEvents, payloadPhoneNumberIds, payloadWabaIds } from './events';
+import {
+  extractWebhookEvents,
+  payloadPhoneNumberIds,
+  payloadTemplateWabaIds,
+  payloadWabaIds,
+} from './events';
 import { WebhookPayload } from './schemas';
 
 const fixtures = join(__dirname, '..', '..', 'fixtures');
@@ -95,5 +100,88 @@ describe('webhook payload schemas', () => {
     const payload = parseValid('calls-user-initiated-connect.json');
     expect(payloadPhoneNumberIds(payload)).toEqual(['518638374672395']);
     expect(payloadWabaIds(payload)).toEqual(['553133154547046']);
+  });
+
+  it('reads template status, quality and category changes of a WABA (no phone number)', () => {
+    const payload = WebhookPayload.parse({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '102290129340398',
+          time: 1760681506,
+          changes: [
+            {
+              field: 'message_template_status_update',
+              value: {
+                event: 'REJECTED',
+                message_template_id: 1234567890123,
+                message_template_name: 'voice_call_test',
+                message_template_language: 'en',
+                reason: 'INVALID_FORMAT',
+              },
+            },
+            {
+              field: 'message_template_quality_update',
+              value: {
+                previous_quality_score: 'GREEN',
+                new_quality_score: 'YELLOW',
+                message_template_id: 1234567890123,
+                message_template_name: 'voice_call_test',
+                message_template_language: 'en',
+              },
+            },
+            {
+              field: 'template_category_update',
+              value: {
+                message_template_id: '1234567890123',
+                message_template_name: 'voice_call_test',
+                message_template_language: 'en',
+                previous_category: 'UTILITY',
+                new_category: 'MARKETING',
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const events = extractWebhookEvents(payload);
+    expect(events.map((e) => [e.kind, e.wabaId, e.phoneNumberId])).toEqual([
+      ['template-status', '102290129340398', ''],
+      ['template-quality', '102290129340398', ''],
+      ['template-category', '102290129340398', ''],
+    ]);
+    const [status] = events;
+    if (status?.kind !== 'template-status') throw new Error('expected a template status');
+    expect(status.template).toMatchObject({
+      event: 'REJECTED',
+      message_template_id: '1234567890123',
+      reason: 'INVALID_FORMAT',
+    });
+    expect(status.key).toBe('102290129340398:template-status:1234567890123:REJECTED:1760681506');
+    expect(payloadTemplateWabaIds(payload)).toEqual(['102290129340398']);
+    expect(payloadPhoneNumberIds(payload)).toEqual([]);
+  });
+
+  it('refuses a template status change without its template id', () => {
+    expect(
+      WebhookPayload.safeParse({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: '1',
+            changes: [
+              {
+                field: 'message_template_status_update',
+                value: {
+                  event: 'APPROVED',
+                  message_template_name: 'x',
+                  message_template_language: 'en',
+                },
+              },
+            ],
+          },
+        ],
+      }).success,
+    ).toBe(false);
   });
 });

@@ -157,13 +157,75 @@ export const Change = z.discriminatedUnion('field', [
  * A change of a field Parley does not subscribe to: kept (so the delivery is still
  * acknowledged) but not interpreted.
  */
+/** Meta writes template ids as numbers in webhooks and as strings in Graph answers. */
+const TemplateId = z
+  .union([z.string().regex(/^\d{1,32}$/), z.number().int().nonnegative()])
+  .transform((v) => String(v));
+
+/**
+ * `message_template_status_update`: a template of the WABA was approved, rejected,
+ * paused, disabled... (`event`), with Meta's `reason` for a rejection.
+ */
+export const TemplateStatusUpdate = z.object({
+  event: z.string().min(1).max(64),
+  message_template_id: TemplateId,
+  message_template_name: z.string().min(1).max(512),
+  message_template_language: z.string().min(1).max(16),
+  reason: z.string().max(1000).nullable().optional(),
+  other_info: z
+    .object({ title: z.string().optional(), description: z.string().optional() })
+    .optional(),
+});
+export type TemplateStatusUpdate = z.infer<typeof TemplateStatusUpdate>;
+
+/** `message_template_quality_update`: the template's quality score moved (GREEN, YELLOW, RED). */
+export const TemplateQualityUpdate = z.object({
+  previous_quality_score: z.string().max(32).optional(),
+  new_quality_score: z.string().min(1).max(32),
+  message_template_id: TemplateId,
+  message_template_name: z.string().min(1).max(512),
+  message_template_language: z.string().min(1).max(16),
+});
+export type TemplateQualityUpdate = z.infer<typeof TemplateQualityUpdate>;
+
+/** `template_category_update`: Meta moved the template to another category. */
+export const TemplateCategoryUpdate = z.object({
+  message_template_id: TemplateId,
+  message_template_name: z.string().min(1).max(512),
+  message_template_language: z.string().min(1).max(16),
+  previous_category: z.string().max(32).optional(),
+  new_category: z.string().min(1).max(32),
+});
+export type TemplateCategoryUpdate = z.infer<typeof TemplateCategoryUpdate>;
+
+/** Template changes are about the WABA (`entry[].id`): they carry no phone number metadata. */
+export const TemplateChange = z.discriminatedUnion('field', [
+  z.object({ field: z.literal('message_template_status_update'), value: TemplateStatusUpdate }),
+  z.object({ field: z.literal('message_template_quality_update'), value: TemplateQualityUpdate }),
+  z.object({ field: z.literal('template_category_update'), value: TemplateCategoryUpdate }),
+]);
+export type TemplateChange = z.infer<typeof TemplateChange>;
+
+export const TEMPLATE_FIELDS: readonly string[] = [
+  'message_template_status_update',
+  'message_template_quality_update',
+  'template_category_update',
+];
+
 export const OtherChange = z.object({
-  field: z.string().refine((f) => f !== 'calls' && f !== 'messages'),
+  field: z
+    .string()
+    .refine((f) => f !== 'calls' && f !== 'messages' && !TEMPLATE_FIELDS.includes(f)),
   value: z.unknown(),
 });
 
 export type KnownChange = z.infer<typeof Change>;
-export type AnyChange = KnownChange | z.infer<typeof OtherChange>;
+export type AnyChange = KnownChange | TemplateChange | z.infer<typeof OtherChange>;
+
+/** Narrows a change to the template fields (WABA-level, no phone number). */
+export function isTemplateChange(change: AnyChange): change is TemplateChange {
+  return TEMPLATE_FIELDS.includes(change.field);
+}
 
 /** Narrows a change to the fields Parley interprets. */
 export function isKnownChange(change: AnyChange): change is KnownChange {
@@ -175,7 +237,9 @@ export const WebhookPayload = z.object({
   entry: z.array(
     z.object({
       id: z.string().min(1),
-      changes: z.array(z.union([Change, OtherChange])),
+      /** When Meta sent it (UNIX seconds); template webhooks carry it. */
+      time: UnixTimestamp.optional(),
+      changes: z.array(z.union([Change, TemplateChange, OtherChange])),
     }),
   ),
 });

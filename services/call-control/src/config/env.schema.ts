@@ -105,6 +105,12 @@ export const envSchema = baseEnvSchema({ httpPort: 3000 })
     MESSAGES_RETRY_BASE_MS: millis(10, 60_000).default(500),
     /** Attempts before such a message fails for good (30008, counted as gave-up). */
     MESSAGES_MAX_SEND_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+    /** How often WhatsApp template submissions owed to Meta are looked for. */
+    APPROVALS_POLL_MS: millis(50, 600_000).default(2_000),
+    /** First retry delay of a template submission that failed; doubles, capped at 5 minutes. */
+    APPROVALS_RETRY_BASE_MS: millis(10, 60_000).default(1_000),
+    /** Submission attempts before a template request is dead-lettered (rejected, reason given). */
+    APPROVALS_MAX_SUBMIT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
     /** WhatsApp's customer service window: session messages only this long after the user wrote. */
     MESSAGES_SESSION_WINDOW_HOURS: z.coerce.number().int().min(1).max(168).default(24),
     /**

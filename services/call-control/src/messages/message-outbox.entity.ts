@@ -3,11 +3,12 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 export const MESSAGE_OUTBOX_SUBJECTS = [
   'calls.v1.message.status-changed',
   'calls.v1.message.received',
+  'calls.v1.content.approval-changed',
 ] as const;
 export type MessageOutboxSubject = (typeof MESSAGE_OUTBOX_SUBJECTS)[number];
 
 /**
- * Durable events of messages, committed with the change they announce and published to
+ * Durable events of messages (and of Content approvals), committed with the change they announce and published to
  * JetStream afterwards (right away, and by a sweeper after a crash or a NATS outage).
  */
 @Entity({ name: 'message_outbox' })
@@ -19,7 +20,10 @@ export class MessageOutboxEntity {
   @Column({ type: 'varchar', length: 64 })
   subject!: MessageOutboxSubject;
 
-  /** JetStream de-duplication id: `${messageSid}:${sequence}` or the inbound message sid. */
+  /**
+   * JetStream de-duplication id: `${messageSid}:${sequence}`, the inbound message sid, or
+   * `approval:${contentSid}:${sequence}`.
+   */
   @Index('message_outbox_msg_id_key', { unique: true })
   @Column({ name: 'msg_id', type: 'varchar', length: 128 })
   msgId!: string;

@@ -1,6 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { MessageReceivedV1, MessageStatusChangedV1, NatsBus } from '@parley/contracts';
+import {
+  ContentApprovalChangedV1,
+  MessageReceivedV1,
+  MessageStatusChangedV1,
+  NatsBus,
+} from '@parley/contracts';
 import {
   BackgroundTasks,
   PARLEY_ENV,
@@ -112,6 +117,14 @@ export class MessageOutbox implements OnApplicationShutdown {
       await this.bus.publishDurable(row.subject, payload, {
         msgId: row.msgId,
         correlationId: payload.messageSid,
+      });
+      return;
+    }
+    if (row.subject === 'calls.v1.content.approval-changed') {
+      const payload = ContentApprovalChangedV1.parse(row.payload);
+      await this.bus.publishDurable(row.subject, payload, {
+        msgId: row.msgId,
+        correlationId: payload.contentSid,
       });
       return;
     }

@@ -19,6 +19,6 @@ import { MessagesService } from './messages.service';
   ],
   controllers: [MessagesController],
   providers: [MessagesRepository, MessageOutbox, MessageSender, MessagesService, InboundMessages],
-  exports: [InboundMessages],
+  exports: [InboundMessages, MessageOutbox],
 })
 export class MessagesModule {}

@@ -6,7 +6,10 @@ import { type PageRequest, type QueryParams, type TwilioPage } from '../common/p
 import { parseWhatsAppAddress } from '../common/whatsapp-address';
 import { type CallControlEnv } from '../config/env.schema';
 import { renderBody, renderContent } from '../content/content-rules';
+import { ApprovalsRepository } from '../content/approvals.repository';
+import { type ContentEntity } from '../content/content.entity';
 import { ContentService } from '../content/content.service';
+import { templateMessage } from '../content/template-rules';
 import { SendersService } from '../senders/senders.service';
 import { type MessageEntity } from './message.entity';
 import { MessageSender } from './message-sender.service';
@@ -25,6 +28,7 @@ export class MessagesService {
     private readonly messages: MessagesRepository,
     private readonly senders: SendersService,
     private readonly contents: ContentService,
+    private readonly approvals: ApprovalsRepository,
     private readonly sender: MessageSender,
     private readonly clock: Clock,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
@@ -51,15 +55,17 @@ export class MessagesService {
       );
 
     let contentSid: string | null = null;
+    let content: ContentEntity | null = null;
     let variables: Record<string, string> | null = null;
     let rendered;
     if (command.ContentSid !== undefined) {
-      const content = await this.contents.find(accountSid, command.ContentSid);
-      if (!content)
+      const found = await this.contents.find(accountSid, command.ContentSid);
+      if (!found)
         throw new ParleyError(21655, `The ContentSid ${command.ContentSid} was not found`);
+      content = found;
       const values = parseContentVariables(command.ContentVariables);
       if (!values.ok) throw new ParleyError(21656, values.problem);
-      const undeclared = Object.keys(values.value).find((k) => !(k in content.variables));
+      const undeclared = Object.keys(values.value).find((k) => !(k in found.variables));
       if (undeclared !== undefined)
         throw new ParleyError(
           21656,
@@ -74,11 +80,30 @@ export class MessagesService {
       if (!rendered.ok) throw new ParleyError(21617, rendered.problem);
     }
 
-    // Parley has no approved WhatsApp templates yet: everything it sends is a session
-    // message, which WhatsApp only delivers within 24 h of the user's last message.
+    // Within 24 h of the user's last message, everything is sent as a session message (the
+    // seed's rules: a VOICE_CALL_REQUEST content needs no approval). Outside it, only a
+    // Content template WhatsApp approved for the sender's WABA, sent as a template message.
     const now = this.clock.now();
     const last = await this.messages.lastInboundAt(sender.sid, to.value.address);
-    if (!sessionOpen(last, now, this.env.MESSAGES_SESSION_WINDOW_HOURS * 3_600_000))
+    let metaPayload = rendered.value.message;
+    const inSession = sessionOpen(last, now, this.env.MESSAGES_SESSION_WINDOW_HOURS * 3_600_000);
+    if (!inSession && content && !rendered.value.isPermissionRequest) {
+      const approval = await this.approvals.find(content.sid);
+      if (approval?.status !== 'approved' || approval.wabaId !== sender.wabaId)
+        // Twilio answers a template WhatsApp has not approved with 63027 ("Template does not
+        // exist for a language and locale": https://www.twilio.com/docs/errors/63027).
+        throw new ParleyError(
+          63027,
+          `The content ${content.sid} is not a WhatsApp template approved for ${sender.senderId} ` +
+            `(approval status: ${approval && approval.wabaId === sender.wabaId ? approval.status : 'unsubmitted'}${
+              approval?.status === 'rejected' && approval.rejectionReason
+                ? `, rejected: ${approval.rejectionReason}`
+                : ''
+            }), and ${to.value.address} has not written in the last ` +
+            `${this.env.MESSAGES_SESSION_WINDOW_HOURS} hours.`,
+        );
+      metaPayload = templateMessage(content, approval.name, variables ?? {});
+    } else if (!inSession)
       throw new ParleyError(
         63016,
         `Failed to send freeform message because you are outside the allowed window: ` +
@@ -98,7 +123,7 @@ export class MessagesService {
       body: rendered.value.body,
       contentSid,
       contentVariables: variables,
-      metaPayload: rendered.value.message,
+      metaPayload,
       inboundDetail: null,
       permissionState: rendered.value.isPermissionRequest ? 'reserve' : null,
       status: 'queued',

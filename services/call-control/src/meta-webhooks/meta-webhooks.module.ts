@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CallEventsModule } from '../call-events/call-events.module';
 import { CallsModule } from '../calls/calls.module';
+import { ContentModule } from '../content/content.module';
 import { MessagesModule } from '../messages/messages.module';
 import { SendersModule } from '../senders/senders.module';
 import { InboxMetrics } from './inbox-metrics';
@@ -18,6 +19,7 @@ import { WebhookProcessor } from './webhook-processor.service';
     CallsModule,
     CallEventsModule,
     MessagesModule,
+    ContentModule,
   ],
   controllers: [MetaWebhooksController],
   providers: [WebhookInbox, WebhookProcessor, InboxMetrics],

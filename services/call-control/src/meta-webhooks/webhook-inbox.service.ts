@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ParleyError } from '@parley/contracts';
-import { verifyHubSignature, type WebhookEvent } from '@parley/meta-graph';
+import { TEMPLATE_FIELDS, verifyHubSignature, type WebhookEvent } from '@parley/meta-graph';
 import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { type DataSource } from 'typeorm';
 import { type QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -21,6 +21,9 @@ const STORED_KINDS = new Set<WebhookEvent['kind']>([
   'permission-reply',
   'message',
   'message-status',
+  'template-status',
+  'template-quality',
+  'template-category',
 ]);
 
 export interface StoredEvent {
@@ -51,6 +54,25 @@ export function phoneNumberIdsOf(body: unknown): string[] {
         ?.metadata?.phone_number_id;
       if (typeof id === 'string' && id.length > 0 && id.length <= 64) ids.add(id);
     }
+  }
+  return [...ids];
+}
+
+/** The WABA ids (`entry[].id`) of a payload's template changes, read without trusting its shape. */
+export function templateWabaIdsOf(body: unknown): string[] {
+  const ids = new Set<string>();
+  const entries = (body as { entry?: unknown } | null)?.entry;
+  if (!Array.isArray(entries)) return [];
+  for (const entry of entries as unknown[]) {
+    const id = (entry as { id?: unknown } | null)?.id;
+    const changes = (entry as { changes?: unknown } | null)?.changes;
+    if (typeof id !== 'string' || id.length === 0 || id.length > 64 || !Array.isArray(changes))
+      continue;
+    const templates = (changes as unknown[]).some((change) => {
+      const field = (change as { field?: unknown } | null)?.field;
+      return typeof field === 'string' && TEMPLATE_FIELDS.includes(field);
+    });
+    if (templates) ids.add(id);
   }
   return [...ids];
 }
@@ -111,13 +133,25 @@ export class WebhookInbox {
       throw new SignatureError('The webhook body is not JSON, so it cannot be from Meta');
     }
     const senders = await this.senders.findByPhoneNumberIds(phoneNumberIdsOf(body));
-    if (!senders.length)
-      throw new SignatureError('The webhook names no phone_number_id of a known sender');
+    // Template changes name only their WABA: one of its senders' app secrets must sign them.
+    const wabaIds = templateWabaIdsOf(body);
+    const wabaSenders = await this.senders.findByWabaIds(wabaIds);
+    if (!senders.length && !wabaSenders.length)
+      throw new SignatureError('The webhook names no phone_number_id or WABA of a known sender');
     // Each sender named must have signed it: one app's secret signs all its numbers.
     for (const sender of senders) {
       if (!verifyHubSignature(rawBody, signature, this.senders.appSecret(sender))) {
         throw new SignatureError('X-Hub-Signature-256 does not match the body');
       }
+    }
+    const byWabaId = new Map<string, SenderEntity>();
+    for (const wabaId of wabaIds) {
+      const signer = wabaSenders.find(
+        (s) =>
+          s.wabaId === wabaId && verifyHubSignature(rawBody, signature, this.senders.appSecret(s)),
+      );
+      if (!signer) throw new SignatureError('X-Hub-Signature-256 does not match the body');
+      byWabaId.set(wabaId, signer);
     }
 
     const byPhoneNumberId = new Map<string, SenderEntity>(senders.map((s) => [s.phoneNumberId, s]));
@@ -139,7 +173,9 @@ export class WebhookInbox {
         continue;
       }
       for (const event of change.events) {
-        const sender = byPhoneNumberId.get(event.phoneNumberId);
+        const sender = event.phoneNumberId
+          ? byPhoneNumberId.get(event.phoneNumberId)
+          : byWabaId.get(event.wabaId);
         if (!sender || !STORED_KINDS.has(event.kind)) {
           ignored++;
           this.logger.debug(

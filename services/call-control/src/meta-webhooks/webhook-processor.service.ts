@@ -8,6 +8,9 @@ import {
   Contact,
   InboundMessage,
   MetaWebhookError,
+  TemplateCategoryUpdate,
+  TemplateQualityUpdate,
+  TemplateStatusUpdate,
 } from '@parley/meta-graph';
 import {
   BackgroundTasks,
@@ -26,6 +29,12 @@ import { connectDirection } from '../calls/meta-event-plans';
 import { InboundCalls } from '../calls/inbound-calls.service';
 import { OutboundCalls } from '../calls/outbound-calls.service';
 import { whatsAppFromDigits } from '../common/whatsapp-address';
+import {
+  type ApprovalPatch,
+  approvalStatusFromMeta,
+  ApprovalsRepository,
+} from '../content/approvals.repository';
+import { MessageOutbox } from '../messages/message-outbox.service';
 import { type CallControlEnv } from '../config/env.schema';
 import { InboundMessages, MessageNotKnownYet } from '../messages/inbound-messages.service';
 import { type SenderEntity } from '../senders/sender.entity';
@@ -49,6 +58,18 @@ const StoredReply = z.object({
   contacts: z.array(Contact).default([]),
 });
 const StoredMessage = z.object({ message: InboundMessage, contacts: z.array(Contact).default([]) });
+const StoredTemplateStatus = z.object({
+  wabaId: z.string().min(1),
+  template: TemplateStatusUpdate,
+});
+const StoredTemplateQuality = z.object({
+  wabaId: z.string().min(1),
+  template: TemplateQualityUpdate,
+});
+const StoredTemplateCategory = z.object({
+  wabaId: z.string().min(1),
+  template: TemplateCategoryUpdate,
+});
 const StoredMessageStatus = z.object({
   messageId: z.string().min(1),
   status: z.string().min(1),
@@ -80,6 +101,8 @@ export class WebhookProcessor {
     private readonly endings: CallEndings,
     private readonly timeline: CallTimeline,
     private readonly messages: InboundMessages,
+    private readonly approvals: ApprovalsRepository,
+    private readonly outbox: MessageOutbox,
     private readonly bus: NatsBus,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
@@ -241,9 +264,76 @@ export class WebhookProcessor {
         await this.messages.onStatus(sender, StoredMessageStatus.parse(row.payload));
         return;
       }
+      case 'template-status': {
+        const { wabaId, template } = StoredTemplateStatus.parse(row.payload);
+        await this.onTemplateStatus(wabaId, template);
+        return;
+      }
+      case 'template-category': {
+        const { wabaId, template } = StoredTemplateCategory.parse(row.payload);
+        await this.onTemplate(wabaId, template, () => ({ category: template.new_category }));
+        return;
+      }
+      case 'template-quality': {
+        const { wabaId, template } = StoredTemplateQuality.parse(row.payload);
+        await this.onTemplate(wabaId, template, () => ({
+          qualityScore: template.new_quality_score,
+        }));
+        return;
+      }
       default:
         this.logger.debug({ kind: row.kind }, 'Meta webhook event kind not handled');
     }
+  }
+
+  /** Meta reviewed (or paused, disabled...) a template: its approval moves with it. */
+  private async onTemplateStatus(wabaId: string, template: TemplateStatusUpdate): Promise<void> {
+    const status = approvalStatusFromMeta(template.event);
+    if (!status) {
+      this.logger.info(
+        { event: template.event, metaTemplateId: template.message_template_id },
+        'Meta template event not tracked',
+      );
+      return;
+    }
+    const reason =
+      template.reason && template.reason !== 'NONE'
+        ? template.reason
+        : (template.other_info?.description ?? null);
+    await this.onTemplate(wabaId, template, () => ({
+      status,
+      rejectionReason: status === 'rejected' || status === 'paused' ? reason : null,
+    }));
+  }
+
+  private async onTemplate(
+    wabaId: string,
+    template: {
+      message_template_id: string;
+      message_template_name: string;
+      message_template_language: string;
+    },
+    patch: () => ApprovalPatch,
+  ): Promise<void> {
+    const rows = await this.approvals.findForTemplate(wabaId, {
+      id: template.message_template_id,
+      name: template.message_template_name,
+      language: template.message_template_language,
+    });
+    if (!rows.length) {
+      this.logger.info(
+        { wabaId, metaTemplateId: template.message_template_id },
+        'Meta template webhook for a template Parley did not submit; ignored',
+      );
+      return;
+    }
+    for (const row of rows) {
+      await this.approvals.update(row.contentSid, () => ({
+        metaTemplateId: template.message_template_id,
+        ...patch(),
+      }));
+    }
+    this.outbox.kick();
   }
 
   private async onCallEvent(

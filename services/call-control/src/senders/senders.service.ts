@@ -233,6 +233,23 @@ export class SendersService {
       .getMany();
   }
 
+  /** The account's first registered sender: its WABA holds the account's WhatsApp templates. */
+  firstOfAccount(accountSid: string): Promise<SenderEntity | null> {
+    return this.senders.findOne({
+      where: { accountSid },
+      order: { dateCreated: 'ASC', sid: 'ASC' },
+    });
+  }
+
+  /** Senders of these WhatsApp Business Accounts (template webhooks name only the WABA). */
+  findByWabaIds(wabaIds: string[]): Promise<SenderEntity[]> {
+    if (!wabaIds.length) return Promise.resolve([]);
+    return this.senders
+      .createQueryBuilder('s')
+      .where('s.waba_id IN (:...ids)', { ids: wabaIds })
+      .getMany();
+  }
+
   findBySid(sid: string): Promise<SenderEntity | null> {
     return this.senders.findOneBy({ sid });
   }

@@ -3,7 +3,7 @@ import { type AddressInfo } from 'node:net';
 
 /**
  * An HTTP relay in front of the Meta simulator's Graph API that makes chosen call actions
- * (`terminate`, `pre_accept`, ...) fail, to test what call-control does when Meta fails:
+ * (`terminate`, `pre_accept`, ...) or template submissions (`message_templates`) fail, to test what call-control does when Meta fails:
  * `fail('terminate', 3)` answers the next three terminates with a 500 (Meta's "service
  * unavailable" body) without forwarding them; everything else is relayed unchanged.
  */
@@ -70,6 +70,8 @@ export class GraphFaults {
       const parsed = JSON.parse(body.toString() || '{}') as { action?: string; call_id?: string };
       action = parsed.action;
       callId = parsed.call_id;
+    } else if (req.method === 'POST' && req.url?.endsWith('/message_templates')) {
+      action = 'message_templates';
     }
     if (action) {
       const left = this.failures.get(action) ?? 0;

@@ -1,6 +1,7 @@
 import {
   type CallStatus,
   type CallStatusChangedV1,
+  type ContentApprovalChangedV1,
   type HttpMethod,
   isTerminalCallStatus,
   type MessageReceivedV1,
@@ -17,6 +18,7 @@ export const CALLBACK_KINDS = [
   'recording-status',
   'message-status',
   'incoming-message',
+  'content-approval',
 ] as const;
 export type CallbackKind = (typeof CALLBACK_KINDS)[number];
 
@@ -216,5 +218,38 @@ export function incomingMessageWebhook(event: MessageReceivedV1): CallbackReques
     method: event.webhook.method,
     params,
     fallback: event.fallback,
+  };
+}
+
+/**
+ * The status callback of a Content template's WhatsApp approval (received, pending,
+ * approved, rejected, paused, disabled, or a new category), sent to the submitting
+ * sender's `webhook.status_callback_url`. Twilio has no such callback: the parameters are
+ * Parley's, named like the ApprovalRequests resource (Channel, ContentSid, TemplateName,
+ * Category, ApprovalStatus, RejectionReason) and signed like every other callback.
+ */
+export function contentApprovalCallback(event: ContentApprovalChangedV1): CallbackRequest | null {
+  const config = event.statusCallback;
+  if (!config) return null;
+  const params: Record<string, string> = {
+    AccountSid: event.accountSid,
+    ApiVersion: API_VERSION,
+    Channel: 'whatsapp',
+    ContentSid: event.contentSid,
+    TemplateName: event.name,
+    Category: event.category,
+    ApprovalStatus: event.status,
+  };
+  if (event.rejectionReason !== null) params.RejectionReason = event.rejectionReason;
+  return {
+    kind: 'content-approval',
+    eventKey: `approval:${event.contentSid}:${event.sequence}`,
+    accountSid: event.accountSid,
+    callSid: null,
+    orderKey: event.contentSid,
+    eventSequence: event.sequence,
+    url: config.url,
+    method: config.method,
+    params,
   };
 }

@@ -72,5 +72,9 @@ export const envSchema = baseEnvSchema({ httpPort: 3003 }).extend({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .default('webhook-dispatch-incoming-messages'),
+  CONTENT_APPROVALS_CONSUMER: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('webhook-dispatch-content-approvals'),
 });
 export type WebhookDispatchEnv = z.infer<typeof envSchema>;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   type CallStatusChangedV1,
+  type ContentApprovalChangedV1,
   type MessageReceivedV1,
   type MessageStatusChangedV1,
   type RecordingStatusChangedV1,
@@ -8,6 +9,7 @@ import {
 import { DurableEventHandler } from '@parley/nest-kit';
 import {
   callStatusCallback,
+  contentApprovalCallback,
   incomingMessageWebhook,
   messageStatusCallback,
   recordingStatusCallback,
@@ -17,7 +19,7 @@ import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryPoller } from './delivery-poller';
 
 /**
- * Takes call, recording and message events from JetStream (one durable consumer each,
+ * Takes call, recording, message and Content approval events from JetStream (one durable consumer each,
  * shared by every replica: `webhook-dispatch.*-status-callbacks` in the subject registry)
  * and records the callback each asks for before the event is acked: a crash before the
  * row is committed means a redelivery, and a redelivery finds the row already there
@@ -48,6 +50,11 @@ export class CallbackIntake {
   @DurableEventHandler('webhook-dispatch.incoming-messages')
   async onIncomingMessage(event: MessageReceivedV1): Promise<void> {
     await this.record(incomingMessageWebhook(event));
+  }
+
+  @DurableEventHandler('webhook-dispatch.content-approvals')
+  async onContentApproval(event: ContentApprovalChangedV1): Promise<void> {
+    await this.record(contentApprovalCallback(event));
   }
 
   private async record(request: CallbackRequest | null): Promise<void> {

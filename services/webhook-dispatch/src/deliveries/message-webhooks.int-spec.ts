@@ -1,4 +1,5 @@
 import {
+  type ContentApprovalChangedV1,
   type MessageReceivedV1,
   type MessageSid,
   type MessageStatusChangedV1,
@@ -173,5 +174,50 @@ describe('webhook-dispatch delivers messaging webhooks', () => {
       ErrorCode: '63016',
       ErrorMessage: 'outside the window',
     });
+  });
+
+  it("sends a Content template's approval changes to the sender's status callback, in order, signed", async () => {
+    const contentSid = newSid('HX') as ContentApprovalChangedV1['contentSid'];
+    const base = {
+      contentSid,
+      accountSid: accountSid as ContentApprovalChangedV1['accountSid'],
+      senderSid: senderSid as ContentApprovalChangedV1['senderSid'],
+      name: 'voice_call_test',
+      category: 'UTILITY',
+      statusCallback: { url: `${d.receiver.base}/approval-status`, method: 'POST' as const },
+      occurredAt: new Date().toISOString(),
+    };
+    const changes: [ContentApprovalChangedV1['status'], string | null][] = [
+      ['received', null],
+      ['pending', null],
+      ['rejected', 'INVALID_FORMAT'],
+    ];
+    for (const [index, [status, rejectionReason]] of changes.entries()) {
+      await d.bus.publishDurable(
+        'calls.v1.content.approval-changed',
+        { ...base, status, rejectionReason, sequence: index },
+        { msgId: `approval:${contentSid}:${index}` },
+      );
+    }
+    const got = await waitFor(() => {
+      const hits = d.receiver.received.filter((r) => r.params.ContentSid === contentSid);
+      return hits.length === 3 ? hits : undefined;
+    }, 'three approval callbacks');
+    expect(got.map((r) => r.params.ApprovalStatus)).toEqual(['received', 'pending', 'rejected']);
+    for (const r of got) {
+      expect(r.signatureValid).toBe(true);
+      expect(r.path).toBe('/approval-status');
+    }
+    expect(got[2]?.params).toEqual({
+      AccountSid: accountSid,
+      ApiVersion: '2010-04-01',
+      Channel: 'whatsapp',
+      ContentSid: contentSid,
+      TemplateName: 'voice_call_test',
+      Category: 'UTILITY',
+      ApprovalStatus: 'rejected',
+      RejectionReason: 'INVALID_FORMAT',
+    });
+    expect(got[0]?.params.RejectionReason).toBeUndefined();
   });
 });

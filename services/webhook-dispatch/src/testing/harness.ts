@@ -204,7 +204,7 @@ export async function startDispatcher(
 
 let sidSeq = 0;
 /** A fresh sid of the given prefix ('CA', 'AC', 'RE'). */
-export function newSid(prefix: 'AC' | 'CA' | 'RE' | 'SM' | 'XE'): string {
+export function newSid(prefix: 'AC' | 'CA' | 'HX' | 'RE' | 'SM' | 'XE'): string {
   sidSeq += 1;
   const hex = `${Date.now().toString(16)}${sidSeq.toString(16).padStart(6, '0')}`;
   return `${prefix}${hex.padStart(32, 'a').slice(-32)}`;

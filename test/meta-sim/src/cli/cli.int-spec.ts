@@ -96,6 +96,40 @@ describe('CLI', () => {
     });
   });
 
+  it('lists templates and reviews one, which sends the status webhook', async () => {
+    const business = (await run(
+      sim.url,
+      'businesses:create',
+      '--display-number',
+      '+1 555 010 0077',
+      '--webhook-url',
+      receiver.url,
+    )) as { wabaId: string; accessToken: string };
+    const created = await fetch(`${sim.url}/v21.0/${business.wabaId}/message_templates`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${business.accessToken}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        name: 'cli_template',
+        language: 'en',
+        category: 'UTILITY',
+        components: [{ type: 'BODY', text: 'Your order has shipped.' }],
+      }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    expect(await run(sim.url, 'templates')).toEqual([
+      expect.objectContaining({ id, name: 'cli_template', status: 'PENDING' }),
+    ]);
+    expect(
+      await run(sim.url, 'template:status', id, 'REJECTED', '--reason', 'INVALID_FORMAT'),
+    ).toMatchObject({ id, status: 'REJECTED', rejectedReason: 'INVALID_FORMAT' });
+    await expect(runCli(['--url', sim.url, 'template:status', id, 'MAYBE'], {})).rejects.toThrow(
+      /status must be one of/,
+    );
+  });
+
   it('explains bad usage', async () => {
     await expect(runCli(['--url', sim.url, 'call', '--from-user', '1555'], {})).rejects.toThrow(
       CliUsageError,

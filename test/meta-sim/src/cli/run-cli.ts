@@ -3,6 +3,7 @@ import { type ParseArgsConfig, parseArgs as parseArgv } from 'node:util';
 import { MetaSimClient } from '../client/meta-sim-client';
 import type { BehaviourPatch } from '../sim/inputs';
 import { runDemoCall } from './demo-call';
+import { TEMPLATE_STATUSES } from '../sim/templates';
 
 /** Every option any command takes; anything else is a usage error. */
 const STRING_FLAGS = [
@@ -29,6 +30,7 @@ const STRING_FLAGS = [
   'permission-reply',
   'phone-number-id',
   'press',
+  'reason',
   'state',
   'status',
   'timeout-ms',
@@ -84,6 +86,10 @@ usage: meta-sim [--url http://127.0.0.1:4010] <command> [arguments]
   permissions:grant --wa-id N --business PHONE_NUMBER_ID [--permanent]
   permissions:revoke --wa-id N --business PHONE_NUMBER_ID
   permissions:get --wa-id N --business PHONE_NUMBER_ID
+
+  templates                                the WABAs' message templates
+  template:status <template-id> APPROVED|REJECTED|PAUSED|DISABLED|PENDING [--reason R]
+                                           Meta's review: sends the signed status webhook
 
   graph-requests [--phone-number-id ID] [--edge calls|messages|settings] [--action connect|...]
   webhooks [--phone-number-id ID] [--state pending|delivered|failed] [--kind K] [--call-id ID]
@@ -336,6 +342,19 @@ export async function runCli(
       return json(await client.revokePermission(args.required('wa-id'), args.required('business')));
     case 'permissions:get':
       return json(await client.getPermission(args.required('wa-id'), args.required('business')));
+    case 'templates':
+      return json(await client.listTemplates());
+    case 'template:status': {
+      const status = oneOf(args.positional(1, 'status'), TEMPLATE_STATUSES, 'status');
+      if (!status) throw new CliUsageError('missing <status>');
+      return json(
+        await client.setTemplateStatus(
+          args.positional(0, 'template-id'),
+          status,
+          args.optional('reason'),
+        ),
+      );
+    }
     case 'graph-requests':
       return json(
         await client.listGraphRequests({

@@ -1,4 +1,5 @@
 import type { AudioAnalysis } from '../audio/analysis';
+import type { TemplateRecord, TemplateStatus } from '../sim/templates';
 import type { CallFilter } from '../sim/call-engine';
 import type { BehaviourPatch, CallingSettingsPatch } from '../sim/inputs';
 import type { PermissionSnapshot, GraphRequestFilter, GraphRequestRecord } from '../sim/simulator';
@@ -205,6 +206,28 @@ export class MetaSimClient {
       }
       await sleep(50);
     }
+  }
+
+  // ---- message templates
+
+  async listTemplates(): Promise<TemplateRecord[]> {
+    return (await this.request<{ templates: TemplateRecord[] }>('GET', '/templates')).templates;
+  }
+
+  /**
+   * Meta's review of a template: APPROVED, REJECTED (with a reason such as INVALID_FORMAT),
+   * PAUSED, DISABLED or back to PENDING; the business gets the signed
+   * `message_template_status_update` webhook.
+   */
+  setTemplateStatus(
+    templateId: string,
+    status: TemplateStatus,
+    reason?: string,
+  ): Promise<TemplateRecord> {
+    return this.request('POST', `/templates/${enc(templateId)}/status`, {
+      status,
+      ...(reason === undefined ? {} : { reason }),
+    });
   }
 
   // ---- logs

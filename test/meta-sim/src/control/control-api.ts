@@ -11,6 +11,7 @@ import {
 } from '../sim/inputs';
 import { SimError } from '../sim/sim-error';
 import type { MetaSimulator } from '../sim/simulator';
+import { TEMPLATE_STATUSES } from '../sim/templates';
 
 const ok = (json: unknown, status = 200): SimResponse => ({ status, json });
 
@@ -48,7 +49,21 @@ function optionalNumber(query: URLSearchParams, name: string): number | undefine
 const CallDirection = z.enum(['USER_INITIATED', 'BUSINESS_INITIATED']).optional();
 const CallStatus = z.enum(['ringing', 'pre_accepted', 'accepted', 'ended', 'refused']).optional();
 const DeliveryState = z.enum(['pending', 'delivered', 'failed']).optional();
-const Field = z.enum(['calls', 'messages']).optional();
+const Field = z
+  .enum([
+    'calls',
+    'messages',
+    'message_template_status_update',
+    'message_template_quality_update',
+    'template_category_update',
+  ])
+  .optional();
+const TemplateStatusInput = z
+  .object({
+    status: z.enum(TEMPLATE_STATUSES),
+    reason: z.string().min(1).max(200).optional(),
+  })
+  .strict();
 
 function queryEnum<S extends z.ZodTypeAny>(
   schema: S,
@@ -133,6 +148,20 @@ const ROUTES: Array<Route<MetaSimulator>> = [
     method: 'POST',
     pattern: /^\/sim\/v1\/businesses\/(?<id>[^/]+)\/verify-webhook$/,
     handler: async (_req, p, sim) => ok(await sim.verifyWebhook(p.id ?? '')),
+  },
+  // ---- message templates (Meta's review)
+  {
+    method: 'GET',
+    pattern: /^\/sim\/v1\/templates$/,
+    handler: (_req, _p, sim) => ok({ templates: sim.templates.all() }),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/sim\/v1\/templates\/(?<id>[^/]+)\/status$/,
+    handler: (req, p, sim) => {
+      const input = body(req, TemplateStatusInput);
+      return ok(sim.templates.setStatus(p.id ?? '', input.status, input.reason ?? null));
+    },
   },
   // ---- users
   {

@@ -4,6 +4,7 @@ import { CallingSettingsPatch, PhoneDigits } from '../sim/inputs';
 import type { LimitUsage } from '../sim/permission-ledger';
 import { SimError } from '../sim/sim-error';
 import type { MetaSimulator } from '../sim/simulator';
+import type { TemplateRecord } from '../sim/templates';
 import type { BusinessRecord } from '../sim/types';
 import { GraphError, GraphErrors } from './graph-error';
 
@@ -133,6 +134,19 @@ function phoneNumberNode(business: BusinessRecord, fields: string | null): Body 
   return Object.fromEntries(Object.entries(node).filter(([k]) => k === 'id' || wanted.has(k)));
 }
 
+/** A template as Graph shows it (`GET /{WABA_ID}/message_templates`, `GET /{TEMPLATE_ID}`). */
+function templateNode(t: TemplateRecord): Body {
+  return {
+    id: t.id,
+    name: t.name,
+    language: t.language,
+    status: t.status,
+    category: t.category,
+    rejected_reason: t.rejectedReason,
+    components: t.components,
+  };
+}
+
 /**
  * The simulated Graph API: `/v{major}.{minor}/{phone-number-id}/{edge}` with a bearer token
  * per business number. Every request, accepted or not, lands in the request log so tests can
@@ -200,8 +214,14 @@ export class GraphApi {
     if (!token) throw GraphErrors.missingToken();
     const business = this.sim.businessByToken(token.trim());
     if (!business) throw GraphErrors.invalidToken();
-    // A token only reaches its own number; Graph does not say whether the other one exists.
-    if (business.phoneNumberId !== id) throw GraphErrors.unknownObject(req.method, id);
+    // A token only reaches its own number, its WABA and the WABA's templates; Graph does
+    // not say whether the other one exists.
+    if (
+      business.phoneNumberId !== id &&
+      business.wabaId !== id &&
+      this.sim.templates.get(id)?.wabaId !== business.wabaId
+    )
+      throw GraphErrors.unknownObject(req.method, id);
     return business;
   }
 
@@ -213,6 +233,21 @@ export class GraphApi {
     body: Body,
     query: URLSearchParams,
   ): Promise<SimResponse> {
+    if (id === business.wabaId) {
+      if (edge !== 'message_templates') throw GraphErrors.unknownObject(method, id);
+      if (method === 'POST') {
+        const created = this.sim.templates.create(business, body);
+        return ok({ id: created.id, status: created.status, category: created.category });
+      }
+      if (method === 'GET')
+        return ok({ data: this.sim.templates.list(id, query.get('name')).map(templateNode) });
+      throw GraphErrors.methodNotAllowed(method, `/${id}/message_templates`);
+    }
+    const template = id === business.phoneNumberId ? undefined : this.sim.templates.get(id);
+    if (template) {
+      if (method !== 'GET' || edge !== null) throw GraphErrors.unknownObject(method, id);
+      return ok(templateNode(template));
+    }
     switch (edge) {
       case null:
         if (method !== 'GET') throw GraphErrors.unknownObject(method, id);
@@ -319,6 +354,13 @@ export class GraphApi {
       isPermissionRequest =
         business.permissionRequestTemplates.includes(name) ||
         components.some((c) => isObject(c) && c.type === 'call_permission_request');
+      // Other templates must be ones made through message_templates, and approved (a
+      // call-permission request template is Meta's own, as configured for the business).
+      if (!isPermissionRequest) {
+        const known = this.sim.templates.find(business.wabaId, name, language.code);
+        if (!known) throw GraphErrors.templateNotFound(name, language.code);
+        if (known.status !== 'APPROVED') throw GraphErrors.templateNotApproved(name, known.status);
+      }
     } else if (type === 'text') {
       const text = required(body, 'text');
       if (!isObject(text) || typeof text.body !== 'string' || text.body.length === 0) {

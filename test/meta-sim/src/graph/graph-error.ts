@@ -120,6 +120,35 @@ export const GraphErrors = {
       'Business initiated calls limit reached',
       `Only ${limit} connected business-initiated calls per 24 hours are allowed to a WhatsApp user.`,
     ),
+  templateExists: (name: string, language: string): GraphError =>
+    new GraphError(
+      400,
+      100,
+      'Invalid parameter',
+      'OAuthException',
+      `Content in this language already exists: a template named ${name} in ${language} is already in this WhatsApp Business Account.`,
+      2388024,
+    ),
+  /** A template send naming no template of that name and language (132001). */
+  templateNotFound: (name: string, language: string): GraphError =>
+    whatsapp(
+      132001,
+      'Template name does not exist in the translation',
+      `template name (${name}) does not exist in ${language}`,
+      404,
+    ),
+  /** A template send of a template that exists but is not approved (pending, rejected...). */
+  templateNotApproved: (name: string, status: string): GraphError =>
+    whatsapp(
+      status === 'PAUSED' ? 132015 : status === 'DISABLED' ? 132016 : 132001,
+      status === 'PAUSED'
+        ? 'Template is paused'
+        : status === 'DISABLED'
+          ? 'Template is disabled'
+          : 'Template name does not exist in the translation',
+      `template ${name} is ${status}, not APPROVED`,
+      400,
+    ),
   methodNotAllowed: (method: string, path: string): GraphError =>
     new GraphError(
       400,

@@ -19,6 +19,7 @@ import {
 import { Messaging } from './messaging';
 import { PermissionLedger, type LimitUsage, type PermissionView } from './permission-ledger';
 import { SimError } from './sim-error';
+import { MessageTemplates } from './templates';
 import {
   DEFAULT_BEHAVIOUR,
   type Behaviour,
@@ -108,6 +109,7 @@ export class MetaSimulator {
   readonly webhooks: WebhookDispatcher;
   readonly messaging: Messaging;
   readonly calls: CallEngine;
+  readonly templates: MessageTemplates;
   private readonly businesses = new Map<string, BusinessRecord>();
   private readonly users = new Map<string, UserRecord>();
   private readonly graphLog: GraphRequestRecord[] = [];
@@ -137,6 +139,9 @@ export class MetaSimulator {
     };
     this.messaging = new Messaging(ctx);
     this.calls = new CallEngine(ctx, this.messaging);
+    this.templates = new MessageTemplates(ctx, (wabaId) =>
+      [...this.businesses.values()].filter((b) => b.wabaId === wabaId),
+    );
     this.applySeed();
   }
 
@@ -352,6 +357,7 @@ export class MetaSimulator {
   async reset(): Promise<void> {
     await this.calls.reset();
     this.messaging.reset();
+    this.templates.reset();
     this.webhooks.reset();
     this.ledger.reset();
     this.clock.reset();

@@ -5,14 +5,33 @@ import type { BusinessRecord, CallError, SimCall, UserRecord } from '../sim/type
  * fixtures/meta/*.json): every payload is one `whatsapp_business_account` entry with one change.
  */
 
-export type WebhookField = 'calls' | 'messages';
+export type TemplateWebhookField =
+  'message_template_status_update' | 'message_template_quality_update' | 'template_category_update';
+export type WebhookField = 'calls' | 'messages' | TemplateWebhookField;
 
 export interface WebhookPayload {
   object: 'whatsapp_business_account';
   entry: Array<{
     id: string;
+    /** Template webhooks carry when Meta sent them (UNIX seconds). */
+    time?: number;
     changes: Array<{ value: Record<string, unknown>; field: WebhookField }>;
   }>;
+}
+
+/**
+ * A template webhook: about the WhatsApp Business Account (`entry[].id`), with no phone
+ * number metadata, as Meta sends `message_template_status_update` and its siblings.
+ */
+export function templateWebhook(
+  wabaId: string,
+  time: number,
+  change: { field: TemplateWebhookField; value: Record<string, unknown> },
+): WebhookPayload {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [{ id: wabaId, time, changes: [{ value: change.value, field: change.field }] }],
+  };
 }
 
 function envelope(
