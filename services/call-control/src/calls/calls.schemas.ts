@@ -1,5 +1,12 @@
-import { RecordingStatus, StatusCallbackEvent } from '@parley/contracts';
+import { CALL_STATUSES, RecordingStatus, StatusCallbackEvent } from '@parley/contracts';
 import { z } from 'zod';
+import {
+  type ListCommand,
+  listQuery,
+  oneOfFilter,
+  textFilter,
+  timeFilter,
+} from '../common/list-query';
 import { formField, twilioIssue } from '../common/twilio-form';
 import { registerComponent } from '../openapi/api-doc';
 
@@ -79,3 +86,22 @@ export const UpdateCallForm = registerComponent(
     }),
 );
 export type UpdateCallCommand = z.output<typeof UpdateCallForm>;
+
+/** Query of `GET Calls.json`: paging, then Twilio's filters. */
+export const ListCallsQuery = listQuery({
+  To: textFilter('Only calls to this address'),
+  From: textFilter('Only calls from this address'),
+  ParentCallSid: textFilter('Only children of this call'),
+  Status: oneOfFilter('Status', CALL_STATUSES, 'Only calls in this status'),
+  StartTime: timeFilter(
+    'StartTime',
+    '=',
+    'Started on this date (YYYY-MM-DD) or day of this date-time',
+  ),
+  'StartTime<': timeFilter('StartTime<', '<', 'Started on or before'),
+  'StartTime>': timeFilter('StartTime>', '>', 'Started on or after'),
+  EndTime: timeFilter('EndTime', '=', 'Ended on this date'),
+  'EndTime<': timeFilter('EndTime<', '<', 'Ended on or before'),
+  'EndTime>': timeFilter('EndTime>', '>', 'Ended on or after'),
+});
+export type ListCallsCommand = ListCommand<typeof ListCallsQuery>;
