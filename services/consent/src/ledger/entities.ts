@@ -1,3 +1,4 @@
+import { type AccountSid, type CallSid } from '@parley/contracts';
 import {
   Check,
   Column,
@@ -32,7 +33,7 @@ function pairColumns(primary: readonly PairKey[]) {
     primary.includes(key) ? PrimaryColumn(options) : Column(options);
   abstract class PairColumns {
     @column('accountSid', { name: 'account_sid', type: 'char', length: 34 })
-    accountSid!: string;
+    accountSid!: AccountSid;
 
     /** The business number (`whatsapp:+E.164`): permissions belong to a number at Meta. */
     @column('business', { name: 'business', ...ADDRESS })
@@ -137,7 +138,7 @@ export class LedgerEntryEntity extends pairColumns([]) {
   occurredAt!: Date;
 
   @Column({ name: 'call_sid', type: 'char', length: 34, nullable: true })
-  callSid!: string | null;
+  callSid!: CallSid | null;
 
   @Column({ name: 'request_ref', type: 'varchar', length: 64, nullable: true })
   requestRef!: string | null;
@@ -173,7 +174,7 @@ export type AttemptState = (typeof ATTEMPT_STATES)[number];
 @Index('call_attempts_pair_idx', ['accountSid', 'business', 'user', 'state'])
 export class CallAttemptEntity extends reservationColumns<AttemptState>([]) {
   @PrimaryColumn({ name: 'call_sid', type: 'char', length: 34 })
-  callSid!: string;
+  callSid!: CallSid;
 
   /** A `reserved` slot no status event confirmed is free again after this. */
   @Column({ name: 'hold_until', type: 'timestamptz', nullable: true })

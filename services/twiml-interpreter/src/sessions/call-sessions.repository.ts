@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { type CallSid } from '@parley/contracts';
 import { type Repository } from 'typeorm';
 import { CallSessionEntity } from './call-session.entity';
 
@@ -43,11 +44,11 @@ export class CallSessionsRepository {
     );
   }
 
-  async save(callSid: string, progress: SessionProgress): Promise<void> {
+  async save(callSid: CallSid, progress: SessionProgress): Promise<void> {
     await this.rows.update({ callSid }, progress);
   }
 
-  find(callSid: string): Promise<CallSessionEntity | null> {
+  find(callSid: CallSid): Promise<CallSessionEntity | null> {
     return this.rows.findOneBy({ callSid });
   }
 }
