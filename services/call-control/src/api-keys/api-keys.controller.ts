@@ -13,7 +13,7 @@ import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ParleyError } from '@parley/contracts';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
 import { CurrentPrincipal, type Principal } from '../auth/principal';
-import { parsePageRequest, type QueryParams } from '../common/paging';
+import { PageQuery, parseListQuery } from '../common/list-query';
 import { parseForm } from '../common/twilio-form';
 import { API_PREFIX } from '../common/twilio-format';
 import { ApiDoc } from '../openapi/api-doc';
@@ -56,11 +56,11 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'List API keys (secrets are never shown again)' })
   @ApiDoc({
     params: ['AccountSid'],
-    query: { PageSize: 'Records per page', Page: 'Page number', PageToken: 'Paging token' },
+    query: PageQuery,
     list: { component: 'Key', key: 'keys', style: '2010' },
   })
-  async list(@Param('AccountSid') accountSid: string, @Query() query: QueryParams) {
-    return this.keys.page(accountSid, parsePageRequest(query));
+  async list(@Param('AccountSid') accountSid: string, @Query() query: unknown) {
+    return this.keys.page(accountSid, parseListQuery(PageQuery, query).page);
   }
 
   @Get('Keys/:Sid.json')

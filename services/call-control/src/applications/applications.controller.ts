@@ -11,12 +11,12 @@ import {
 } from '@nestjs/common';
 import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
-import { parsePageRequest, type QueryParams } from '../common/paging';
-import { firstValue, parseForm } from '../common/twilio-form';
+import { parseListQuery } from '../common/list-query';
+import { parseForm } from '../common/twilio-form';
 import { API_PREFIX } from '../common/twilio-format';
 import { ApiDoc } from '../openapi/api-doc';
 import { serializeApplication } from './application.resource';
-import { ApplicationForm } from './applications.schemas';
+import { ApplicationForm, ListApplicationsQuery } from './applications.schemas';
 import { ApplicationsService } from './applications.service';
 
 @ApiTags('Applications')
@@ -40,21 +40,11 @@ export class ApplicationsController {
   @ApiOperation({ summary: 'List TwiML applications' })
   @ApiDoc({
     params: ['AccountSid'],
-    query: {
-      FriendlyName: 'Only applications with this name',
-      PageSize: 'Records per page (1-1000, default 50)',
-      Page: 'Page number',
-      PageToken: 'Paging token',
-    },
+    query: ListApplicationsQuery,
     list: { component: 'Application', key: 'applications', style: '2010' },
   })
-  async list(@Param('AccountSid') accountSid: string, @Query() query: QueryParams) {
-    const name = firstValue(query.FriendlyName);
-    return this.apps.list(
-      accountSid,
-      name !== undefined ? { FriendlyName: name } : {},
-      parsePageRequest(query),
-    );
+  async list(@Param('AccountSid') accountSid: string, @Query() query: unknown) {
+    return this.apps.list(accountSid, parseListQuery(ListApplicationsQuery, query));
   }
 
   @Get('Applications/:Sid.json')

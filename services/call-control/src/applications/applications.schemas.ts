@@ -1,3 +1,4 @@
+import { type ListCommand, listQuery, textFilter } from '../common/list-query';
 import { z } from 'zod';
 import { formField } from '../common/twilio-form';
 import { registerComponent } from '../openapi/api-doc';
@@ -19,3 +20,9 @@ export const ApplicationForm = registerComponent(
   }),
 );
 export type ApplicationCommand = z.output<typeof ApplicationForm>;
+
+/** Query of `GET Applications.json`: paging, then the name filter. */
+export const ListApplicationsQuery = listQuery({
+  FriendlyName: textFilter('Only applications with this name'),
+});
+export type ListApplicationsCommand = ListCommand<typeof ListApplicationsQuery>;

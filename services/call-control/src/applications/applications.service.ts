@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { newSid, ParleyError } from '@parley/contracts';
 import { type Repository } from 'typeorm';
-import { applyKeyset, buildPage, type PageRequest, type TwilioPage } from '../common/paging';
+import { buildPage, newestFirst, newestFirstKey, type TwilioPage } from '../common/paging';
 import { accountPath } from '../common/twilio-format';
 import { ApplicationEntity } from './application.entity';
 import { serializeApplication } from './application.resource';
-import { type ApplicationCommand } from './applications.schemas';
+import { type ApplicationCommand, type ListApplicationsCommand } from './applications.schemas';
 import { CustomerUrls } from '../common/customer-urls';
 
 /** The entity columns an application command sets: only the fields given. */
@@ -77,29 +77,20 @@ export class ApplicationsService {
     if (!result.affected) throw notFound(accountSid, sid);
   }
 
-  async list(
-    accountSid: string,
-    filters: { FriendlyName?: string },
-    request: PageRequest,
-  ): Promise<TwilioPage> {
+  async list(accountSid: string, { page, filters }: ListApplicationsCommand): Promise<TwilioPage> {
     const qb = this.apps
       .createQueryBuilder('a')
       .where('a.account_sid = :accountSid', { accountSid });
     if (filters.FriendlyName !== undefined)
       qb.andWhere('a.friendly_name = :name', { name: filters.FriendlyName });
-    const rows = await applyKeyset(
-      qb,
-      [{ expr: 'a.date_created', cast: 'timestamptz' }, { expr: 'a.sid' }],
-      'DESC',
-      request,
-    ).getMany();
+    const rows = await newestFirst(qb, 'a', page).getMany();
     return buildPage({
       path: `${accountPath(accountSid)}/Applications.json`,
       resourceKey: 'applications',
       filters,
-      request,
+      request: page,
       rows,
-      keyOf: (a) => [a.dateCreated.toISOString(), a.sid],
+      keyOf: newestFirstKey,
       serialize: serializeApplication,
     });
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
-import { parsePageRequest, type QueryParams } from '../common/paging';
+import { PageQuery, parseListQuery } from '../common/list-query';
 import { API_PREFIX } from '../common/twilio-format';
 import { ApiDoc } from '../openapi/api-doc';
 import { CallEventsService } from './call-events.service';
@@ -20,18 +20,14 @@ export class CallEventsController {
   })
   @ApiDoc({
     params: ['AccountSid', 'CallSid'],
-    query: {
-      PageSize: 'Records per page (1-1000, default 50)',
-      Page: 'Page number',
-      PageToken: 'Paging token',
-    },
+    query: PageQuery,
     list: { component: 'CallEvent', key: 'events', style: '2010' },
   })
   async list(
     @Param('AccountSid') accountSid: string,
     @Param('CallSid') callSid: string,
-    @Query() query: QueryParams,
+    @Query() query: unknown,
   ) {
-    return this.events.page(accountSid, callSid, parsePageRequest(query));
+    return this.events.page(accountSid, callSid, parseListQuery(PageQuery, query).page);
   }
 }

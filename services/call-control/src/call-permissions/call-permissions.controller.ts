@@ -21,7 +21,7 @@ export class CallPermissionsController {
   })
   @ApiDoc({
     params: ['AccountSid', 'To'],
-    query: { From: 'The WhatsApp sender (whatsapp:+E.164) of the account' },
+    query: FetchCallPermissionQuery,
     response: 'CallPermission',
   })
   fetch(

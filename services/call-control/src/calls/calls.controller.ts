@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
-import { parsePageRequest, type QueryParams } from '../common/paging';
+import { parseListQuery } from '../common/list-query';
 import { API_PREFIX } from '../common/twilio-format';
 import { ApiDoc } from '../openapi/api-doc';
 import { parseForm } from '../common/twilio-form';
 import { serializeCall } from './call.resource';
-import { CreateCallForm, UpdateCallForm } from './calls.schemas';
+import { CreateCallForm, ListCallsQuery, UpdateCallForm } from './calls.schemas';
 import { CallsService } from './calls.service';
 
 @ApiTags('Calls')
@@ -30,25 +30,11 @@ export class CallsController {
   @ApiOperation({ summary: 'List calls, newest first' })
   @ApiDoc({
     params: ['AccountSid'],
-    query: {
-      To: 'Only calls to this address',
-      From: 'Only calls from this address',
-      ParentCallSid: 'Only children of this call',
-      Status: 'Only calls in this status',
-      StartTime: 'Started on this date (YYYY-MM-DD) or day of this date-time',
-      'StartTime<': 'Started on or before',
-      'StartTime>': 'Started on or after',
-      EndTime: 'Ended on this date',
-      'EndTime<': 'Ended on or before',
-      'EndTime>': 'Ended on or after',
-      PageSize: 'Records per page (1-1000, default 50)',
-      Page: 'Page number',
-      PageToken: 'Paging token',
-    },
+    query: ListCallsQuery,
     list: { component: 'Call', key: 'calls', style: '2010' },
   })
-  async list(@Param('AccountSid') accountSid: string, @Query() query: QueryParams) {
-    return this.calls.list(accountSid, query, parsePageRequest(query));
+  async list(@Param('AccountSid') accountSid: string, @Query() query: unknown) {
+    return this.calls.list(accountSid, parseListQuery(ListCallsQuery, query));
   }
 
   @Get('Calls/:Sid.json')

@@ -2,32 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ParleyError, TERMINAL_CALL_STATUSES } from '@parley/contracts';
 import { In, Not, type Repository } from 'typeorm';
-import {
-  applyKeyset,
-  buildPage,
-  type PageRequest,
-  type QueryParams,
-  type TwilioPage,
-} from '../common/paging';
-import { firstValue } from '../common/twilio-form';
+import { filterTexts } from '../common/list-query';
+import { buildPage, newestFirst, newestFirstKey, type TwilioPage } from '../common/paging';
 import { applyTimeFilter } from '../common/time-filter';
 import { accountPath } from '../common/twilio-format';
 import { CallEntity } from './call.entity';
-import { internalCallStatuses, REST_CALL_STATUSES, serializeCall } from './call.resource';
-
-/** The list filters Twilio's `Calls.json` takes. */
-export const CALL_LIST_FILTERS = [
-  'To',
-  'From',
-  'ParentCallSid',
-  'Status',
-  'StartTime',
-  'StartTime<',
-  'StartTime>',
-  'EndTime',
-  'EndTime<',
-  'EndTime>',
-] as const;
+import { internalCallStatuses, serializeCall } from './call.resource';
+import { type ListCallsCommand } from './calls.schemas';
 
 @Injectable()
 export class CallsRepository {
@@ -87,9 +68,7 @@ export class CallsRepository {
     return null;
   }
 
-  async list(accountSid: string, query: QueryParams, request: PageRequest): Promise<TwilioPage> {
-    const filters: Record<string, string | undefined> = {};
-    for (const name of CALL_LIST_FILTERS) filters[name] = firstValue(query[name]);
+  async list(accountSid: string, { page, filters }: ListCallsCommand): Promise<TwilioPage> {
     const qb = this.calls
       .createQueryBuilder('c')
       .where('c.account_sid = :accountSid', { accountSid });
@@ -97,29 +76,27 @@ export class CallsRepository {
     if (filters.From) qb.andWhere('c.from = :from', { from: filters.From });
     if (filters.ParentCallSid)
       qb.andWhere('c.parent_call_sid = :parent', { parent: filters.ParentCallSid });
-    if (filters.Status) {
-      const status = REST_CALL_STATUSES.find((s) => s === filters.Status);
-      if (status === undefined) {
-        throw new ParleyError(20001, `Status must be one of ${REST_CALL_STATUSES.join(', ')}`);
-      }
-      // `queued` as the REST resource shows it: also the calls Meta was asked to place.
-      qb.andWhere('c.status IN (:...statuses)', { statuses: internalCallStatuses(status) });
-    }
-    applyTimeFilter(qb, 'c.start_time', 'StartTime', filters);
-    applyTimeFilter(qb, 'c.end_time', 'EndTime', filters);
-    const rows = await applyKeyset(
-      qb,
-      [{ expr: 'c.date_created', cast: 'timestamptz' }, { expr: 'c.sid' }],
-      'DESC',
-      request,
-    ).getMany();
+    // `queued` as the REST resource shows it: also the calls Meta was asked to place.
+    if (filters.Status)
+      qb.andWhere('c.status IN (:...statuses)', { statuses: internalCallStatuses(filters.Status) });
+    applyTimeFilter(qb, 'c.start_time', 'StartTime', [
+      filters.StartTime,
+      filters['StartTime<'],
+      filters['StartTime>'],
+    ]);
+    applyTimeFilter(qb, 'c.end_time', 'EndTime', [
+      filters.EndTime,
+      filters['EndTime<'],
+      filters['EndTime>'],
+    ]);
+    const rows = await newestFirst(qb, 'c', page).getMany();
     return buildPage({
       path: `${accountPath(accountSid)}/Calls.json`,
       resourceKey: 'calls',
-      filters,
-      request,
+      filters: filterTexts(filters),
+      request: page,
       rows,
-      keyOf: (c) => [c.dateCreated.toISOString(), c.sid],
+      keyOf: newestFirstKey,
       serialize: serializeCall,
     });
   }

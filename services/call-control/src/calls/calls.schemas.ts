@@ -1,7 +1,15 @@
 import { RecordingStatus, StatusCallbackEvent } from '@parley/contracts';
 import { z } from 'zod';
+import {
+  type ListCommand,
+  listQuery,
+  oneOfFilter,
+  textFilter,
+  timeFilter,
+} from '../common/list-query';
 import { formField, twilioIssue } from '../common/twilio-form';
 import { registerComponent } from '../openapi/api-doc';
+import { REST_CALL_STATUSES } from './call.resource';
 
 /**
  * Form fields of `Calls.json` (create), in the order Twilio checks them: the first
@@ -79,3 +87,23 @@ export const UpdateCallForm = registerComponent(
     }),
 );
 export type UpdateCallCommand = z.output<typeof UpdateCallForm>;
+
+/** Query of `GET Calls.json`: paging, then Twilio's filters. */
+export const ListCallsQuery = listQuery({
+  To: textFilter('Only calls to this address'),
+  From: textFilter('Only calls from this address'),
+  ParentCallSid: textFilter('Only children of this call'),
+  // Twilio's REST statuses: `initiated` is a callback event only (shown as `queued`).
+  Status: oneOfFilter('Status', REST_CALL_STATUSES, 'Only calls in this status'),
+  StartTime: timeFilter(
+    'StartTime',
+    '=',
+    'Started on this date (YYYY-MM-DD) or day of this date-time',
+  ),
+  'StartTime<': timeFilter('StartTime<', '<', 'Started on or before'),
+  'StartTime>': timeFilter('StartTime>', '>', 'Started on or after'),
+  EndTime: timeFilter('EndTime', '=', 'Ended on this date'),
+  'EndTime<': timeFilter('EndTime<', '<', 'Ended on or before'),
+  'EndTime>': timeFilter('EndTime>', '>', 'Ended on or after'),
+});
+export type ListCallsCommand = ListCommand<typeof ListCallsQuery>;

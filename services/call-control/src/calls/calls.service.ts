@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { ParleyError } from '@parley/contracts';
 import { CustomerUrls } from '../common/customer-urls';
-import { type PageRequest, type QueryParams, type TwilioPage } from '../common/paging';
+import { type TwilioPage } from '../common/paging';
 import { InterpreterClient } from '../clients/interpreter.client';
 import { type CallEntity } from './call.entity';
 import { CallEndings } from './call-endings.service';
 import { callDocument, sessionStart, voiceParameters } from './call-session';
 import { CallStateService, type CallPatch } from './call-state.service';
 import { CallsRepository } from './calls.repository';
-import { type CreateCallCommand, type UpdateCallCommand } from './calls.schemas';
+import {
+  type CreateCallCommand,
+  type ListCallsCommand,
+  type UpdateCallCommand,
+} from './calls.schemas';
 import { OutboundCalls } from './outbound-calls.service';
 
 /** The REST Call resource: create, list, fetch, update (redirect, cancel, complete). */
@@ -33,8 +37,8 @@ export class CallsService {
     return this.outbound.createFromApi(accountSid, command);
   }
 
-  list(accountSid: string, query: QueryParams, request: PageRequest): Promise<TwilioPage> {
-    return this.calls.list(accountSid, query, request);
+  list(accountSid: string, query: ListCallsCommand): Promise<TwilioPage> {
+    return this.calls.list(accountSid, query);
   }
 
   get(accountSid: string, sid: string): Promise<CallEntity> {

@@ -1,5 +1,5 @@
 import { ParleyError } from '@parley/contracts';
-import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { type ObjectLiteral, type Repository, type SelectQueryBuilder } from 'typeorm';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
@@ -23,13 +23,6 @@ export interface PageRequest {
 }
 
 type QueryValue = string | string[] | undefined;
-export type QueryParams = Record<string, unknown>;
-
-function single(query: QueryParams, name: string): string | undefined {
-  const v = query[name];
-  if (Array.isArray(v)) return typeof v[0] === 'string' ? v[0] : undefined;
-  return typeof v === 'string' ? v : undefined;
-}
 
 /** Twilio's `PageToken`: `PA` (after) or `PB` (before) and the base64url JSON sort key. */
 export function encodeCursor(cursor: PageCursor): string {
@@ -37,14 +30,15 @@ export function encodeCursor(cursor: PageCursor): string {
   return prefix + Buffer.from(JSON.stringify(cursor.key), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(token: string): PageCursor {
+/** The position a `PageToken` names, or null when it is not one `encodeCursor` could have made. */
+export function decodeCursor(token: string): PageCursor | null {
   const prefix = token.slice(0, 2);
-  if (prefix !== 'PA' && prefix !== 'PB') throw invalidToken();
+  if (prefix !== 'PA' && prefix !== 'PB') return null;
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(token.slice(2), 'base64url').toString('utf8'));
   } catch {
-    throw invalidToken();
+    return null;
   }
   if (
     !Array.isArray(key) ||
@@ -52,30 +46,13 @@ export function decodeCursor(token: string): PageCursor {
     key.length > 4 ||
     !key.every((k) => typeof k === 'string' || typeof k === 'number')
   ) {
-    throw invalidToken();
+    return null;
   }
   return { direction: prefix === 'PA' ? 'after' : 'before', key: key };
 }
 
 function invalidToken(): ParleyError {
   return new ParleyError(20001, 'PageToken is not valid');
-}
-
-/** Reads `Page`, `PageSize` and `PageToken` as Twilio's list endpoints take them. */
-export function parsePageRequest(query: QueryParams): PageRequest {
-  const sizeRaw = single(query, 'PageSize');
-  const pageRaw = single(query, 'Page');
-  const tokenRaw = single(query, 'PageToken');
-  const pageSize = sizeRaw === undefined ? DEFAULT_PAGE_SIZE : Number(sizeRaw);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-    throw new ParleyError(20001, `PageSize must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  }
-  const page = pageRaw === undefined ? 0 : Number(pageRaw);
-  if (!/^\d{1,9}$/.test(pageRaw ?? '0') || !Number.isInteger(page) || page > MAX_PAGE) {
-    throw new ParleyError(20001, `Page must be an integer from 0 to ${MAX_PAGE}`);
-  }
-  if (tokenRaw !== undefined && tokenRaw.length > 1024) throw invalidToken();
-  return { page, pageSize, cursor: tokenRaw ? decodeCursor(tokenRaw) : null };
 }
 
 export interface KeysetColumn {
@@ -138,6 +115,25 @@ export function applyKeyset<T extends ObjectLiteral>(
     i === 0 ? qb.orderBy(c.expr, effective) : qb.addOrderBy(c.expr, effective),
   );
   return qb.limit(request.pageSize + 1);
+}
+
+/** The order most lists have: newest first, the sid breaking ties (`alias` names the table). */
+export function newestFirst<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  alias: string,
+  request: PageRequest,
+): SelectQueryBuilder<T> {
+  return applyKeyset(
+    qb,
+    [{ expr: `${alias}.date_created`, cast: 'timestamptz' }, { expr: `${alias}.sid` }],
+    'DESC',
+    request,
+  );
+}
+
+/** The sort key of a row of a `newestFirst` list, for its page tokens. */
+export function newestFirstKey(row: { dateCreated: Date; sid: string }): string[] {
+  return [row.dateCreated.toISOString(), row.sid];
 }
 
 export interface TwilioPage {
@@ -215,4 +211,65 @@ export function buildPage<R>(opts: {
     start,
     end: rows.length ? start + rows.length - 1 : start,
   };
+}
+
+/** A page of Twilio's v1/v2 APIs: the records under `key` and a `meta` block with absolute URLs. */
+export interface TwilioV2Page {
+  [resourceKey: string]: unknown;
+  meta: {
+    page: number;
+    page_size: number;
+    first_page_url: string;
+    previous_page_url: string | null;
+    url: string;
+    next_page_url: string | null;
+    key: string;
+  };
+}
+
+/** The v1/v2 shape of a page `buildPage` made with `resourceKey` `key`. */
+export function v2Page(page: TwilioPage, key: string, baseUrl: string): TwilioV2Page {
+  return {
+    [key]: page[key],
+    meta: {
+      page: page.page,
+      page_size: page.page_size,
+      first_page_url: baseUrl + page.first_page_uri,
+      previous_page_url: page.previous_page_uri ? baseUrl + page.previous_page_uri : null,
+      url: baseUrl + page.uri,
+      next_page_url: page.next_page_uri ? baseUrl + page.next_page_uri : null,
+      key,
+    },
+  };
+}
+
+/**
+ * A v1/v2 list (Content, Senders): one page of an account's rows, newest first, under
+ * `key`, with the `meta` block; `filters` are the ones the page URIs carry.
+ */
+export async function accountV2Page<E extends ObjectLiteral & { dateCreated: Date; sid: string }>(
+  rows: Repository<E>,
+  opts: {
+    accountSid: string;
+    path: string;
+    key: string;
+    filters: Record<string, QueryValue>;
+    request: PageRequest;
+    baseUrl: string;
+    serialize: (row: E, baseUrl: string) => unknown;
+  },
+): Promise<TwilioV2Page> {
+  const qb = rows.createQueryBuilder('r').where('r.account_sid = :accountSid', {
+    accountSid: opts.accountSid,
+  });
+  const page = buildPage({
+    path: opts.path,
+    resourceKey: opts.key,
+    filters: opts.filters,
+    request: opts.request,
+    rows: await newestFirst(qb, 'r', opts.request).getMany(),
+    keyOf: newestFirstKey,
+    serialize: (row) => opts.serialize(row, opts.baseUrl),
+  });
+  return v2Page(page, opts.key, opts.baseUrl);
 }

@@ -1,4 +1,3 @@
-import { ParleyError } from '@parley/contracts';
 import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 
 export interface TimeBound {
@@ -6,18 +5,26 @@ export interface TimeBound {
   to?: Date;
 }
 
+/** A date filter of a list as given (for the page URIs) and the bound it means. */
+export interface TimeFilter {
+  text: string;
+  bound: TimeBound;
+}
+
+/** `=`: that day (or the day of that instant); `<`: on or before; `>`: on or after. */
+export type TimeFilterMode = '=' | '<' | '>';
+
 const DAY_MS = 86_400_000;
 
 /**
  * `StartTime=2024-05-01` is that (UTC) day; `StartTime<` means on or before, `StartTime>`
- * on or after. A date means the whole day, a date-time its instant.
+ * on or after. A date means the whole day, a date-time its instant. Null when `value` is
+ * neither a date (YYYY-MM-DD) nor an ISO 8601 date-time.
  */
-export function timeBound(name: string, value: string, mode: '=' | '<' | '>'): TimeBound {
+export function timeBound(value: string, mode: TimeFilterMode): TimeBound | null {
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const instant = new Date(dateOnly ? `${value}T00:00:00Z` : value);
-  if (Number.isNaN(instant.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
-    throw new ParleyError(20001, `${name} must be a date (YYYY-MM-DD) or an ISO 8601 date-time`);
-  }
+  if (Number.isNaN(instant.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) return null;
   const dayStart = new Date(
     Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), instant.getUTCDate()),
   );
@@ -29,23 +36,18 @@ export function timeBound(name: string, value: string, mode: '=' | '<' | '>'): T
 
 /**
  * Twilio's date filters of a list (`StartTime`, `StartTime<`, `StartTime>`, likewise
- * `EndTime` and `DateCreated`) as conditions on `column`.
+ * `EndTime` and `DateCreated`), parsed by the list's query schema, as conditions on `column`.
  */
 export function applyTimeFilter<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   column: string,
   name: string,
-  filters: Readonly<Record<string, string | undefined>>,
+  filters: readonly (TimeFilter | undefined)[],
 ): void {
-  const bounds: TimeBound[] = [];
-  const eq = filters[name];
-  const before = filters[`${name}<`];
-  const after = filters[`${name}>`];
-  if (eq) bounds.push(timeBound(name, eq, '='));
-  if (before) bounds.push(timeBound(`${name}<`, before, '<'));
-  if (after) bounds.push(timeBound(`${name}>`, after, '>'));
-  bounds.forEach((b, i) => {
-    if (b.from) qb.andWhere(`${column} >= :${name}From${i}`, { [`${name}From${i}`]: b.from });
-    if (b.to) qb.andWhere(`${column} <= :${name}To${i}`, { [`${name}To${i}`]: b.to });
+  filters.forEach((filter, i) => {
+    const bound = filter?.bound;
+    if (bound?.from)
+      qb.andWhere(`${column} >= :${name}From${i}`, { [`${name}From${i}`]: bound.from });
+    if (bound?.to) qb.andWhere(`${column} <= :${name}To${i}`, { [`${name}To${i}`]: bound.to });
   });
 }

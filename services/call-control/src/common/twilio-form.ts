@@ -187,6 +187,21 @@ function twilioError(error: z.ZodError): ParleyError {
 }
 
 /**
+ * A JSON body's required text field (the v1/v2 APIs): trimmed, blank answered as missing,
+ * at most `max` characters. `base` is the string schema it refines (its own messages for a
+ * missing or non-text value).
+ */
+export function requiredJsonText(name: string, max: number, base: z.ZodString = z.string()) {
+  return base.transform((value, ctx) => {
+    const trimmed = value.trim();
+    if (!trimmed) twilioIssue(ctx, 20001, `${name} is required`);
+    else if (trimmed.length > max)
+      twilioIssue(ctx, 20001, `${name} must be at most ${max} characters`);
+    return trimmed;
+  });
+}
+
+/**
  * Parses a JSON body (the v2 API) with a resource's schema into its command. A field's own
  * Twilio error is answered as is; other problems name the field that has them.
  */

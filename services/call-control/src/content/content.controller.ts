@@ -15,7 +15,7 @@ import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PARLEY_ENV } from '@parley/nest-kit';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
 import { CurrentPrincipal, type ParleyRequest, type Principal } from '../auth/principal';
-import { parsePageRequest, type QueryParams } from '../common/paging';
+import { PageQuery, parseListQuery } from '../common/list-query';
 import { publicBaseUrl } from '../common/public-url';
 import { parseJsonBody } from '../common/twilio-form';
 import { type CallControlEnv } from '../config/env.schema';
@@ -54,19 +54,15 @@ export class ContentController {
   @Get()
   @ApiOperation({ summary: 'List Content templates, newest first' })
   @ApiDoc({
-    query: {
-      PageSize: 'Records per page (1-1000, default 50)',
-      Page: 'Page number',
-      PageToken: 'Paging token',
-    },
+    query: PageQuery,
     list: { component: 'Content', key: 'contents', style: 'v2' },
   })
-  async list(
-    @CurrentPrincipal() p: Principal,
-    @Query() query: QueryParams,
-    @Req() req: ParleyRequest,
-  ) {
-    return this.contents.list(p.accountSid, parsePageRequest(query), publicBaseUrl(this.env, req));
+  async list(@CurrentPrincipal() p: Principal, @Query() query: unknown, @Req() req: ParleyRequest) {
+    return this.contents.list(
+      p.accountSid,
+      parseListQuery(PageQuery, query).page,
+      publicBaseUrl(this.env, req),
+    );
   }
 
   @Get(':Sid')

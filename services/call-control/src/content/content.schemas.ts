@@ -1,19 +1,15 @@
 import { z } from 'zod';
-import { twilioIssue } from '../common/twilio-form';
+import { requiredJsonText, twilioIssue } from '../common/twilio-form';
 import { registerComponent } from '../openapi/api-doc';
 import { ACTION_TYPES, CONTENT_TYPE_NAMES, contentProblem, LIMITS } from './content-rules';
 
-/** Required text, trimmed, at most `max` characters. */
+/** Required text, trimmed, at most `max` characters; missing or not text names the field. */
 function text(name: string, max: number) {
-  return z
-    .string({ required_error: `${name} is required`, invalid_type_error: `${name} must be text` })
-    .transform((value, ctx) => {
-      const trimmed = value.trim();
-      if (!trimmed) twilioIssue(ctx, 20001, `${name} is required`);
-      else if (trimmed.length > max)
-        twilioIssue(ctx, 20001, `${name} must be at most ${max} characters`);
-      return trimmed;
-    });
+  return requiredJsonText(
+    name,
+    max,
+    z.string({ required_error: `${name} is required`, invalid_type_error: `${name} must be text` }),
+  );
 }
 
 function optionalText(name: string, max: number) {

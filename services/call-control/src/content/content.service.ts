@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { newSid, ParleyError } from '@parley/contracts';
 import { type Repository } from 'typeorm';
-import { applyKeyset, buildPage, type PageRequest } from '../common/paging';
+import { accountV2Page, type PageRequest, type TwilioV2Page } from '../common/paging';
 import { ContentEntity } from './content.entity';
 import { CONTENT_PATH, serializeContent } from './content.resource';
 import { type ContentCreateCommand } from './content.schemas';
@@ -47,36 +47,15 @@ export class ContentService {
   }
 
   /** Twilio's v1 list page: `contents` and a `meta` block with absolute URLs. */
-  async list(accountSid: string, request: PageRequest, baseUrl: string) {
-    const qb = this.contents
-      .createQueryBuilder('c')
-      .where('c.account_sid = :accountSid', { accountSid });
-    const rows = await applyKeyset(
-      qb,
-      [{ expr: 'c.date_created', cast: 'timestamptz' }, { expr: 'c.sid' }],
-      'DESC',
-      request,
-    ).getMany();
-    const page = buildPage({
+  list(accountSid: string, request: PageRequest, baseUrl: string): Promise<TwilioV2Page> {
+    return accountV2Page(this.contents, {
+      accountSid,
       path: CONTENT_PATH,
-      resourceKey: 'contents',
+      key: 'contents',
       filters: {},
       request,
-      rows,
-      keyOf: (c) => [c.dateCreated.toISOString(), c.sid],
-      serialize: (c) => serializeContent(c, baseUrl),
+      baseUrl,
+      serialize: serializeContent,
     });
-    return {
-      contents: page.contents,
-      meta: {
-        page: page.page,
-        page_size: page.page_size,
-        first_page_url: baseUrl + page.first_page_uri,
-        previous_page_url: page.previous_page_uri ? baseUrl + page.previous_page_uri : null,
-        url: baseUrl + page.uri,
-        next_page_url: page.next_page_uri ? baseUrl + page.next_page_uri : null,
-        key: 'contents',
-      },
-    };
   }
 }

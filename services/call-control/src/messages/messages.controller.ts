@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
-import { parsePageRequest, type QueryParams } from '../common/paging';
+import { parseListQuery } from '../common/list-query';
 import { API_PREFIX } from '../common/twilio-format';
 import { parseForm } from '../common/twilio-form';
 import { ApiDoc } from '../openapi/api-doc';
 import { serializeMessage } from './message.resource';
-import { CreateMessageForm } from './messages.schemas';
+import { CreateMessageForm, ListMessagesQuery } from './messages.schemas';
 import { MessagesService } from './messages.service';
 
 @ApiTags('Messages')
@@ -33,17 +33,11 @@ export class MessagesController {
   @ApiOperation({ summary: 'List messages, newest first' })
   @ApiDoc({
     params: ['AccountSid'],
-    query: {
-      To: 'Only messages to this address',
-      From: 'Only messages from this address',
-      PageSize: 'Records per page (1-1000, default 50)',
-      Page: 'Page number',
-      PageToken: 'Paging token',
-    },
+    query: ListMessagesQuery,
     list: { component: 'Message', key: 'messages', style: '2010' },
   })
-  async list(@Param('AccountSid') accountSid: string, @Query() query: QueryParams) {
-    return this.messages.list(accountSid, query, parsePageRequest(query));
+  async list(@Param('AccountSid') accountSid: string, @Query() query: unknown) {
+    return this.messages.list(accountSid, parseListQuery(ListMessagesQuery, query));
   }
 
   @Get('Messages/:Sid.json')

@@ -11,14 +11,8 @@ import {
 } from '@parley/contracts';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import {
-  applyKeyset,
-  buildPage,
-  type PageRequest,
-  type QueryParams,
-  type TwilioPage,
-} from '../common/paging';
-import { firstValue } from '../common/twilio-form';
+import { buildPage, newestFirst, newestFirstKey, type TwilioPage } from '../common/paging';
+import { type ListMessagesCommand } from './messages.schemas';
 import { accountPath } from '../common/twilio-format';
 import { MessageEntity } from './message.entity';
 import { MessageOutboxEntity } from './message-outbox.entity';
@@ -88,27 +82,20 @@ export class MessagesRepository {
     return this.rows.findOneBy({ senderSid, metaMessageId });
   }
 
-  async list(accountSid: string, query: QueryParams, request: PageRequest): Promise<TwilioPage> {
+  async list(accountSid: string, { page, filters }: ListMessagesCommand): Promise<TwilioPage> {
     const qb = this.rows
       .createQueryBuilder('m')
       .where('m.account_sid = :accountSid', { accountSid });
-    const to = firstValue(query.To);
-    const from = firstValue(query.From);
-    if (to !== undefined) qb.andWhere('m.to = :to', { to });
-    if (from !== undefined) qb.andWhere('m.from = :from', { from });
-    const rows = await applyKeyset(
-      qb,
-      [{ expr: 'm.date_created', cast: 'timestamptz' }, { expr: 'm.sid' }],
-      'DESC',
-      request,
-    ).getMany();
+    if (filters.To !== undefined) qb.andWhere('m.to = :to', { to: filters.To });
+    if (filters.From !== undefined) qb.andWhere('m.from = :from', { from: filters.From });
+    const rows = await newestFirst(qb, 'm', page).getMany();
     return buildPage({
       path: `${accountPath(accountSid)}/Messages.json`,
       resourceKey: 'messages',
-      filters: { To: to, From: from },
-      request,
+      filters,
+      request: page,
       rows,
-      keyOf: (m) => [m.dateCreated.toISOString(), m.sid],
+      keyOf: newestFirstKey,
       serialize: serializeMessage,
     });
   }

@@ -1,3 +1,4 @@
+import { type ListCommand, listQuery, textFilter } from '../common/list-query';
 import { z } from 'zod';
 import { formField, twilioIssue } from '../common/twilio-form';
 import { registerComponent } from '../openapi/api-doc';
@@ -76,3 +77,10 @@ export function parseContentVariables(
   }
   return { ok: true, value: values };
 }
+
+/** Query of `GET Messages.json`: paging, then the address filters. */
+export const ListMessagesQuery = listQuery({
+  To: textFilter('Only messages to this address'),
+  From: textFilter('Only messages from this address'),
+});
+export type ListMessagesCommand = ListCommand<typeof ListMessagesQuery>;

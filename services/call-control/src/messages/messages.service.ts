@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { newSid, ParleyError } from '@parley/contracts';
 import { PARLEY_ENV } from '@parley/nest-kit';
 import { Clock } from '../common/clock';
-import { type PageRequest, type QueryParams, type TwilioPage } from '../common/paging';
+import { type TwilioPage } from '../common/paging';
 import { parseWhatsAppAddress } from '../common/whatsapp-address';
 import { type CallControlEnv } from '../config/env.schema';
 import { renderBody, renderContent } from '../content/content-rules';
@@ -15,7 +15,11 @@ import { type MessageEntity } from './message.entity';
 import { MessageSender } from './message-sender.service';
 import { sessionOpen } from './message-rules';
 import { MessagesRepository } from './messages.repository';
-import { type CreateMessageCommand, parseContentVariables } from './messages.schemas';
+import {
+  type CreateMessageCommand,
+  type ListMessagesCommand,
+  parseContentVariables,
+} from './messages.schemas';
 
 /**
  * The REST Message resource. Creating one checks everything that can be known before
@@ -149,8 +153,8 @@ export class MessagesService {
     return this.messages.get(accountSid, message.sid);
   }
 
-  list(accountSid: string, query: QueryParams, request: PageRequest): Promise<TwilioPage> {
-    return this.messages.list(accountSid, query, request);
+  list(accountSid: string, query: ListMessagesCommand): Promise<TwilioPage> {
+    return this.messages.list(accountSid, query);
   }
 
   get(accountSid: string, sid: string): Promise<MessageEntity> {

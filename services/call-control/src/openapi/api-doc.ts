@@ -54,9 +54,23 @@ const PARAM_DESCRIPTIONS: Record<string, string> = {
   CallSid: 'The call (CA...).',
 };
 
+/** A query schema: an object of fields, or one whose output a transform reshapes. */
+type QueryObject = z.ZodObject<z.ZodRawShape, z.UnknownKeysParam>;
+export type QuerySchema = QueryObject | z.ZodEffects<QueryObject, unknown, unknown>;
+
+/** One query parameter's OpenAPI schema, generated from its zod field (what it takes as input). */
+function parameterSchema(field: z.ZodTypeAny): SchemaObject | ReferenceObject {
+  const registry = new OpenAPIRegistry();
+  registry.register('Parameter', field);
+  const generated = new OpenApiGeneratorV3(registry.definitions).generateComponents();
+  return (generated.components?.schemas?.Parameter ?? { type: 'string' }) as
+    SchemaObject | ReferenceObject;
+}
+
 export interface ApiDocOptions {
   params?: string[];
-  query?: Record<string, string>;
+  /** The query string: the zod schema the endpoint parses it with. */
+  query?: QuerySchema;
   /** Form fields (Twilio 2010 API) or a JSON body (v2 API): a registered schema. */
   form?: z.ZodTypeAny;
   json?: z.ZodTypeAny;
@@ -84,8 +98,19 @@ export function ApiDoc(opts: ApiDocOptions): MethodDecorator {
       }),
     );
   }
-  for (const [name, description] of Object.entries(opts.query ?? {})) {
-    decorators.push(ApiQuery({ name, required: false, description, schema: { type: 'string' } }));
+  if (opts.query) {
+    const object = opts.query instanceof z.ZodEffects ? opts.query.innerType() : opts.query;
+    for (const [name, field] of Object.entries(object.shape)) {
+      if (opts.params?.includes(name)) continue;
+      decorators.push(
+        ApiQuery({
+          name,
+          required: !field.isOptional(),
+          description: field.description ?? name,
+          schema: parameterSchema(field),
+        }),
+      );
+    }
   }
   if (opts.form) {
     decorators.push(ApiConsumes('application/x-www-form-urlencoded'));

@@ -45,7 +45,7 @@ describe('OpenAPI document', () => {
           string,
           {
             responses: Record<string, unknown>;
-            parameters?: { name: string }[];
+            parameters?: { name: string; in: string; description?: string; schema?: unknown }[];
             requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
           }
         >
@@ -127,6 +127,46 @@ describe('OpenAPI document', () => {
     expect(doc.components.schemas.SenderCreateRequest).toMatchObject({
       type: 'object',
       required: ['sender_id', 'configuration'],
+    });
+
+    // Every list documents its query string from the zod schema the controller parses it
+    // with: the paging fields, then the list's own filters.
+    const gets = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      ops.get && /(\.json|Content|Senders)$/.test(path) && !path.includes('{Sid}')
+        ? [[path, ops.get] as const]
+        : [],
+    );
+    const lists = gets.filter(([, op]) => op.parameters?.some((p) => p.name === 'PageSize'));
+    expect(lists.map(([path]) => path).sort()).toEqual([
+      '/2010-04-01/Accounts/{AccountSid}/Applications.json',
+      '/2010-04-01/Accounts/{AccountSid}/Calls.json',
+      '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Events.json',
+      '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json',
+      '/2010-04-01/Accounts/{AccountSid}/Keys.json',
+      '/2010-04-01/Accounts/{AccountSid}/Messages.json',
+      '/2010-04-01/Accounts/{AccountSid}/Recordings.json',
+      '/v2/Channels/Senders',
+    ]);
+    const callList = doc.paths['/2010-04-01/Accounts/{AccountSid}/Calls.json']?.get;
+    const query = (callList?.parameters ?? []).filter((p) => p.in === 'query');
+    expect(query.map((p) => p.name)).toEqual([
+      'PageSize',
+      'Page',
+      'PageToken',
+      'To',
+      'From',
+      'ParentCallSid',
+      'Status',
+      'StartTime',
+      'StartTime<',
+      'StartTime>',
+      'EndTime',
+      'EndTime<',
+      'EndTime>',
+    ]);
+    expect(query.find((p) => p.name === 'StartTime<')).toMatchObject({
+      description: 'Started on or before',
+      schema: { type: 'string' },
     });
   });
 

@@ -17,24 +17,20 @@ import { ParleyError } from '@parley/contracts';
 import { PARLEY_ENV } from '@parley/nest-kit';
 import { type Request } from 'express';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
-import { parsePageRequest, type QueryParams } from '../common/paging';
+import { parseListQuery } from '../common/list-query';
 import { publicBaseUrl } from '../common/public-url';
 import { API_PREFIX } from '../common/twilio-format';
 import { type CallControlEnv } from '../config/env.schema';
 import { ApiDoc } from '../openapi/api-doc';
 import { parseForm } from '../common/twilio-form';
 import { serializeRecording } from './recording.resource';
-import { StartRecordingForm, UpdateRecordingForm } from './recordings.schemas';
+import {
+  ListCallRecordingsQuery,
+  ListRecordingsQuery,
+  StartRecordingForm,
+  UpdateRecordingForm,
+} from './recordings.schemas';
 import { RecordingsService } from './recordings.service';
-
-const LIST_QUERY = {
-  DateCreated: 'Created on this date (YYYY-MM-DD) or day of this date-time',
-  'DateCreated<': 'Created on or before',
-  'DateCreated>': 'Created on or after',
-  PageSize: 'Records per page (1-1000, default 50)',
-  Page: 'Page number',
-  PageToken: 'Paging token',
-};
 
 @ApiTags('Recordings')
 @ApiBasicAuth()
@@ -75,19 +71,18 @@ export class RecordingsController {
   @ApiOperation({ summary: "List a call's recordings, newest first" })
   @ApiDoc({
     params: ['AccountSid', 'CallSid'],
-    query: LIST_QUERY,
+    query: ListCallRecordingsQuery,
     list: { component: 'Recording', key: 'recordings', style: '2010' },
   })
   async listOfCall(
     @Param('AccountSid') accountSid: string,
     @Param('CallSid') callSid: string,
-    @Query() query: QueryParams,
+    @Query() query: unknown,
     @Req() req: Request,
   ) {
     return this.recordings.list(
       accountSid,
-      query,
-      parsePageRequest(query),
+      parseListQuery(ListCallRecordingsQuery, query),
       publicBaseUrl(this.env, req),
       callSid,
     );
@@ -148,18 +143,17 @@ export class RecordingsController {
   @ApiOperation({ summary: 'List recordings, newest first' })
   @ApiDoc({
     params: ['AccountSid'],
-    query: { CallSid: 'Only recordings of this call', ...LIST_QUERY },
+    query: ListRecordingsQuery,
     list: { component: 'Recording', key: 'recordings', style: '2010' },
   })
   async list(
     @Param('AccountSid') accountSid: string,
-    @Query() query: QueryParams,
+    @Query() query: unknown,
     @Req() req: Request,
   ) {
     return this.recordings.list(
       accountSid,
-      query,
-      parsePageRequest(query),
+      parseListQuery(ListRecordingsQuery, query),
       publicBaseUrl(this.env, req),
     );
   }

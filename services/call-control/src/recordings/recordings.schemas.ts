@@ -1,5 +1,6 @@
 import { RecordingStatus, RecordingTrack } from '@parley/contracts';
 import { z } from 'zod';
+import { type ListCommand, listQuery, textFilter, timeFilter } from '../common/list-query';
 import { formField } from '../common/twilio-form';
 import { registerComponent } from '../openapi/api-doc';
 
@@ -32,3 +33,24 @@ export const UpdateRecordingForm = registerComponent(
   }),
 );
 export type UpdateRecordingCommand = z.output<typeof UpdateRecordingForm>;
+
+/** The creation-date filters of both recording lists. */
+const DATE_CREATED_FILTERS = {
+  DateCreated: timeFilter(
+    'DateCreated',
+    '=',
+    'Created on this date (YYYY-MM-DD) or day of this date-time',
+  ),
+  'DateCreated<': timeFilter('DateCreated<', '<', 'Created on or before'),
+  'DateCreated>': timeFilter('DateCreated>', '>', 'Created on or after'),
+};
+
+/** Query of `GET Recordings.json` (the account's recordings). */
+export const ListRecordingsQuery = listQuery({
+  CallSid: textFilter('Only recordings of this call'),
+  ...DATE_CREATED_FILTERS,
+});
+export type ListRecordingsCommand = ListCommand<typeof ListRecordingsQuery>;
+
+/** Query of `GET Calls/{CallSid}/Recordings.json` (one call's recordings). */
+export const ListCallRecordingsQuery = listQuery(DATE_CREATED_FILTERS);

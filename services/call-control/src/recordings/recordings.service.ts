@@ -27,14 +27,8 @@ import { CallDomainEvents } from '../calls/call-domain-events';
 import { CallsRepository } from '../calls/calls.repository';
 import { Clock } from '../common/clock';
 import { CustomerUrls } from '../common/customer-urls';
-import {
-  applyKeyset,
-  buildPage,
-  type PageRequest,
-  type QueryParams,
-  type TwilioPage,
-} from '../common/paging';
-import { firstValue } from '../common/twilio-form';
+import { filterTexts } from '../common/list-query';
+import { buildPage, newestFirst, newestFirstKey, type TwilioPage } from '../common/paging';
 import { recordingCallbackEvents } from '../common/recording-callback-events';
 import { configuredPublicUrl } from '../common/public-url';
 import { applyTimeFilter } from '../common/time-filter';
@@ -43,13 +37,14 @@ import { type CallControlEnv } from '../config/env.schema';
 import { MediaClient } from '../clients/media.client';
 import { describeError } from '../clients/client-errors';
 import { RecordingEntity } from './recording.entity';
-import { type StartRecordingCommand, type UpdateRecordingCommand } from './recordings.schemas';
+import {
+  type ListRecordingsCommand,
+  type StartRecordingCommand,
+  type UpdateRecordingCommand,
+} from './recordings.schemas';
 import { recordingMediaUrl, serializeRecording } from './recording.resource';
 
 export const RECORDING_STORAGE = Symbol('RECORDING_STORAGE');
-
-/** The list filters Twilio's `Recordings.json` takes (as far as WhatsApp calls have them). */
-const RECORDING_LIST_FILTERS = ['CallSid', 'DateCreated', 'DateCreated<', 'DateCreated>'] as const;
 
 /** A recording failed without a more precise reason from media. */
 const RECORDING_FAILED = 20500;
@@ -324,34 +319,30 @@ export class RecordingsService implements OnModuleInit {
 
   async list(
     accountSid: string,
-    query: QueryParams,
-    request: PageRequest,
+    { page, filters }: ListRecordingsCommand,
     baseUrl: string,
     callSid?: string,
   ): Promise<TwilioPage> {
     if (callSid) await this.calls.get(accountSid, callSid);
-    const filters: Record<string, string | undefined> = {};
-    for (const name of RECORDING_LIST_FILTERS) filters[name] = firstValue(query[name]);
     const qb = this.recordings
       .createQueryBuilder('r')
       .where('r.account_sid = :accountSid', { accountSid });
     const onCall = callSid ?? filters.CallSid;
     if (onCall) qb.andWhere('r.call_sid = :callSid', { callSid: onCall });
-    applyTimeFilter(qb, 'r.date_created', 'DateCreated', filters);
-    const rows = await applyKeyset(
-      qb,
-      [{ expr: 'r.date_created', cast: 'timestamptz' }, { expr: 'r.sid' }],
-      'DESC',
-      request,
-    ).getMany();
+    applyTimeFilter(qb, 'r.date_created', 'DateCreated', [
+      filters.DateCreated,
+      filters['DateCreated<'],
+      filters['DateCreated>'],
+    ]);
+    const rows = await newestFirst(qb, 'r', page).getMany();
     const parent = callSid ? `/Calls/${callSid}` : '';
     return buildPage({
       path: `${accountPath(accountSid)}${parent}/Recordings.json`,
       resourceKey: 'recordings',
-      filters: callSid ? { ...filters, CallSid: undefined } : filters,
-      request,
+      filters: filterTexts(filters),
+      request: page,
       rows,
-      keyOf: (r) => [r.dateCreated.toISOString(), r.sid],
+      keyOf: newestFirstKey,
       serialize: (r) => serializeRecording(r, baseUrl),
     });
   }

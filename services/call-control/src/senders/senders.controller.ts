@@ -15,13 +15,13 @@ import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PARLEY_ENV } from '@parley/nest-kit';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
 import { CurrentPrincipal, type ParleyRequest, type Principal } from '../auth/principal';
-import { parsePageRequest, type QueryParams } from '../common/paging';
+import { parseListQuery } from '../common/list-query';
 import { publicBaseUrl } from '../common/public-url';
 import { type CallControlEnv } from '../config/env.schema';
 import { ApiDoc } from '../openapi/api-doc';
 import { parseJsonBody } from '../common/twilio-form';
 import { serializeSender } from './sender.resource';
-import { SenderCreateBody, SenderUpdateBody } from './senders.schemas';
+import { ListSendersQuery, SenderCreateBody, SenderUpdateBody } from './senders.schemas';
 import { SendersService } from './senders.service';
 
 @ApiTags('WhatsApp senders')
@@ -48,20 +48,15 @@ export class SendersController {
   @Get()
   @ApiOperation({ summary: 'List WhatsApp senders' })
   @ApiDoc({
-    query: {
-      Channel: 'whatsapp',
-      PageSize: 'Records per page (1-1000, default 50)',
-      Page: 'Page number',
-      PageToken: 'Paging token',
-    },
+    query: ListSendersQuery,
     list: { component: 'Sender', key: 'senders', style: 'v2' },
   })
-  async list(
-    @CurrentPrincipal() p: Principal,
-    @Query() query: QueryParams,
-    @Req() req: ParleyRequest,
-  ) {
-    return this.senders.list(p.accountSid, parsePageRequest(query), publicBaseUrl(this.env, req));
+  async list(@CurrentPrincipal() p: Principal, @Query() query: unknown, @Req() req: ParleyRequest) {
+    return this.senders.list(
+      p.accountSid,
+      parseListQuery(ListSendersQuery, query).page,
+      publicBaseUrl(this.env, req),
+    );
   }
 
   @Get(':Sid')

@@ -1,18 +1,8 @@
 import { z } from 'zod';
-import { isHttpUrl, twilioIssue, truncate } from '../common/twilio-form';
+import { listQuery, textFilter } from '../common/list-query';
+import { isHttpUrl, requiredJsonText, twilioIssue, truncate } from '../common/twilio-form';
 import { parseWhatsAppAddress } from '../common/whatsapp-address';
 import { registerComponent } from '../openapi/api-doc';
-
-/** Text that must not be blank once trimmed; it is stored trimmed. */
-function requiredText(name: string, max: number) {
-  return z.string().transform((value, ctx) => {
-    const text = value.trim();
-    if (!text) twilioIssue(ctx, 20001, `${name} is required`);
-    else if (text.length > max)
-      twilioIssue(ctx, 20001, `${name} must be at most ${max} characters`);
-    return text;
-  });
-}
 
 /** A sender's own hub.verify_token: at least 8 characters once trimmed (blank clears it on update). */
 function verifyToken(allowBlank: boolean) {
@@ -104,17 +94,19 @@ export const SenderCreateBody = registerComponent(
       })
       .describe('whatsapp:+E.164 of the business number'),
     configuration: z.object({
-      phone_number_id: requiredText('configuration.phone_number_id', 64)
+      phone_number_id: requiredJsonText('configuration.phone_number_id', 64)
         .superRefine((id, ctx) => {
           if (!/^\d{1,64}$/.test(id))
             twilioIssue(ctx, 20001, 'configuration.phone_number_id must be digits');
         })
         .describe('Meta phone_number_id of the business number'),
-      waba_id: requiredText('configuration.waba_id', 64).describe('WhatsApp Business Account id'),
-      access_token: requiredText('configuration.access_token', 4096).describe(
+      waba_id: requiredJsonText('configuration.waba_id', 64).describe(
+        'WhatsApp Business Account id',
+      ),
+      access_token: requiredJsonText('configuration.access_token', 4096).describe(
         'Meta access token (system user) for this number; stored encrypted, never returned',
       ),
-      app_secret: requiredText('configuration.app_secret', 512).describe(
+      app_secret: requiredJsonText('configuration.app_secret', 512).describe(
         "Meta app secret signing this number's webhooks; stored encrypted, never returned",
       ),
       webhook_verify_token: verifyToken(false).optional(),
@@ -133,8 +125,8 @@ export const SenderUpdateBody = registerComponent(
   z.object({
     configuration: z
       .object({
-        access_token: requiredText('configuration.access_token', 4096).optional(),
-        app_secret: requiredText('configuration.app_secret', 512).optional(),
+        access_token: requiredJsonText('configuration.access_token', 4096).optional(),
+        app_secret: requiredJsonText('configuration.app_secret', 512).optional(),
         webhook_verify_token: verifyToken(true).nullable().optional(),
         voice_application_sid: voiceApplicationSid,
         callback_permission_status: callbackPermissionStatus,
@@ -145,3 +137,8 @@ export const SenderUpdateBody = registerComponent(
   }),
 );
 export type SenderUpdateCommand = z.output<typeof SenderUpdateBody>;
+
+/** Query of `GET /v2/Channels/Senders`: paging; `Channel` is always WhatsApp here. */
+export const ListSendersQuery = listQuery({
+  Channel: textFilter('whatsapp (the only channel; the list is the same without it)'),
+});

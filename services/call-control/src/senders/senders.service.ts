@@ -5,7 +5,7 @@ import { type CallingSettings, MetaGraphError } from '@parley/meta-graph';
 import { PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { type Repository } from 'typeorm';
 import { ApplicationsService } from '../applications/applications.service';
-import { applyKeyset, buildPage, type PageRequest } from '../common/paging';
+import { accountV2Page, type PageRequest, type TwilioV2Page } from '../common/paging';
 import { MetaService } from '../meta/meta.service';
 import { SecretBox, secretContext } from '../secrets/secret-box';
 import { tokenDigest } from '../secrets/secret-hash';
@@ -186,37 +186,16 @@ export class SendersService {
     return sender;
   }
 
-  async list(accountSid: string, request: PageRequest, baseUrl: string) {
-    const qb = this.senders
-      .createQueryBuilder('s')
-      .where('s.account_sid = :accountSid', { accountSid });
-    const rows = await applyKeyset(
-      qb,
-      [{ expr: 's.date_created', cast: 'timestamptz' }, { expr: 's.sid' }],
-      'DESC',
-      request,
-    ).getMany();
-    const page = buildPage({
+  list(accountSid: string, request: PageRequest, baseUrl: string): Promise<TwilioV2Page> {
+    return accountV2Page(this.senders, {
+      accountSid,
       path: SENDERS_PATH,
-      resourceKey: 'senders',
+      key: 'senders',
       filters: { Channel: 'whatsapp' },
       request,
-      rows,
-      keyOf: (s) => [s.dateCreated.toISOString(), s.sid],
-      serialize: (s) => serializeSender(s, baseUrl),
+      baseUrl,
+      serialize: serializeSender,
     });
-    return {
-      senders: page.senders,
-      meta: {
-        page: page.page,
-        page_size: page.page_size,
-        first_page_url: baseUrl + page.first_page_uri,
-        previous_page_url: page.previous_page_uri ? baseUrl + page.previous_page_uri : null,
-        url: baseUrl + page.uri,
-        next_page_url: page.next_page_uri ? baseUrl + page.next_page_uri : null,
-        key: 'senders',
-      },
-    };
   }
 
   // ---- for calls and webhooks -----------------------------------------------------------

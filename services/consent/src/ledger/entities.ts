@@ -1,4 +1,13 @@
-import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { type AccountSid, type CallSid } from '@parley/contracts';
+import {
+  Check,
+  Column,
+  type PrimaryColumnOptions,
+  Entity,
+  Index,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import {
   PERMISSION_KINDS,
   type PermissionKind,
@@ -12,6 +21,54 @@ function oneOf(column: string, values: readonly string[]): string {
   return `"${column}" IN (${values.map((v) => `'${v}'`).join(', ')})`;
 }
 
+type PairKey = 'accountSid' | 'business' | 'user';
+
+/**
+ * The columns naming the pair a ledger row is about: the account, its business number and
+ * the WhatsApp user. Each table keys on a different part of it, so the base class is made
+ * per table with the columns that belong to its primary key.
+ */
+function pairColumns(primary: readonly PairKey[]) {
+  const column = (key: PairKey, options: PrimaryColumnOptions): PropertyDecorator =>
+    primary.includes(key) ? PrimaryColumn(options) : Column(options);
+  abstract class PairColumns {
+    @column('accountSid', { name: 'account_sid', type: 'char', length: 34 })
+    accountSid!: AccountSid;
+
+    /** The business number (`whatsapp:+E.164`): permissions belong to a number at Meta. */
+    @column('business', { name: 'business', ...ADDRESS })
+    business!: string;
+
+    @column('user', { name: 'user_address', ...ADDRESS })
+    user!: string;
+  }
+  return PairColumns;
+}
+
+/**
+ * A reserved slot (a call attempt or a permission request): its state, when it was
+ * reserved, and the rule, error code and reason that settled or refused it.
+ */
+function reservationColumns<S extends string>(primary: readonly PairKey[]) {
+  abstract class ReservationColumns extends pairColumns(primary) {
+    @Column({ type: 'varchar', length: 16 })
+    state!: S;
+
+    @Column({ name: 'reserved_at', type: 'timestamptz' })
+    reservedAt!: Date;
+
+    @Column({ type: 'varchar', length: 32, nullable: true })
+    rule!: string | null;
+
+    @Column({ name: 'error_code', type: 'integer', nullable: true })
+    errorCode!: number | null;
+
+    @Column({ type: 'text', nullable: true })
+    reason!: string | null;
+  }
+  return ReservationColumns;
+}
+
 /**
  * The current state of one (business sender, WhatsApp user) pair of an account: the
  * permission and the consecutive missed calls. Every change is made under this row's lock
@@ -20,17 +77,7 @@ function oneOf(column: string, values: readonly string[]): string {
 @Entity({ name: 'permission_states' })
 @Check('permission_states_permission_check', oneOf('permission', PERMISSION_KINDS))
 @Check('permission_states_missed_check', `"consecutive_missed" >= 0`)
-export class PermissionStateEntity {
-  @PrimaryColumn({ name: 'account_sid', type: 'char', length: 34 })
-  accountSid!: string;
-
-  /** The business number (`whatsapp:+E.164`): permissions belong to a number at Meta. */
-  @PrimaryColumn({ name: 'business', ...ADDRESS })
-  business!: string;
-
-  @PrimaryColumn({ name: 'user_address', ...ADDRESS })
-  user!: string;
-
+export class PermissionStateEntity extends pairColumns(['accountSid', 'business', 'user']) {
   @Column({ type: 'varchar', length: 16, default: 'none' })
   permission!: PermissionKind;
 
@@ -80,18 +127,9 @@ export type LedgerKind = (typeof LEDGER_KINDS)[number];
 @Check('ledger_entries_kind_check', oneOf('kind', LEDGER_KINDS))
 @Index('ledger_entries_pair_idx', ['accountSid', 'business', 'user', 'id'])
 @Index('ledger_entries_dedup_key', ['dedupKey'], { unique: true })
-export class LedgerEntryEntity {
+export class LedgerEntryEntity extends pairColumns([]) {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
-
-  @Column({ name: 'account_sid', type: 'char', length: 34 })
-  accountSid!: string;
-
-  @Column({ name: 'business', ...ADDRESS })
-  business!: string;
-
-  @Column({ name: 'user_address', ...ADDRESS })
-  user!: string;
 
   @Column({ type: 'varchar', length: 32 })
   kind!: LedgerKind;
@@ -100,7 +138,7 @@ export class LedgerEntryEntity {
   occurredAt!: Date;
 
   @Column({ name: 'call_sid', type: 'char', length: 34, nullable: true })
-  callSid!: string | null;
+  callSid!: CallSid | null;
 
   @Column({ name: 'request_ref', type: 'varchar', length: 64, nullable: true })
   requestRef!: string | null;
@@ -134,24 +172,9 @@ export type AttemptState = (typeof ATTEMPT_STATES)[number];
 @Entity({ name: 'call_attempts' })
 @Check('call_attempts_state_check', oneOf('state', ATTEMPT_STATES))
 @Index('call_attempts_pair_idx', ['accountSid', 'business', 'user', 'state'])
-export class CallAttemptEntity {
+export class CallAttemptEntity extends reservationColumns<AttemptState>([]) {
   @PrimaryColumn({ name: 'call_sid', type: 'char', length: 34 })
-  callSid!: string;
-
-  @Column({ name: 'account_sid', type: 'char', length: 34 })
-  accountSid!: string;
-
-  @Column({ name: 'business', ...ADDRESS })
-  business!: string;
-
-  @Column({ name: 'user_address', ...ADDRESS })
-  user!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  state!: AttemptState;
-
-  @Column({ name: 'reserved_at', type: 'timestamptz' })
-  reservedAt!: Date;
+  callSid!: CallSid;
 
   /** A `reserved` slot no status event confirmed is free again after this. */
   @Column({ name: 'hold_until', type: 'timestamptz', nullable: true })
@@ -162,15 +185,6 @@ export class CallAttemptEntity {
 
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
   endedAt!: Date | null;
-
-  @Column({ type: 'varchar', length: 32, nullable: true })
-  rule!: string | null;
-
-  @Column({ name: 'error_code', type: 'integer', nullable: true })
-  errorCode!: number | null;
-
-  @Column({ type: 'text', nullable: true })
-  reason!: string | null;
 }
 
 export const REQUEST_STATES = ['reserved', 'sent', 'failed', 'refused'] as const;
@@ -184,36 +198,12 @@ export type RequestState = (typeof REQUEST_STATES)[number];
 @Entity({ name: 'permission_requests' })
 @Check('permission_requests_state_check', oneOf('state', REQUEST_STATES))
 @Index('permission_requests_pair_idx', ['accountSid', 'business', 'user', 'reservedAt'])
-export class PermissionRequestEntity {
-  @PrimaryColumn({ name: 'account_sid', type: 'char', length: 34 })
-  accountSid!: string;
-
+export class PermissionRequestEntity extends reservationColumns<RequestState>(['accountSid']) {
   @PrimaryColumn({ name: 'request_ref', type: 'varchar', length: 64 })
   requestRef!: string;
 
-  @Column({ name: 'business', ...ADDRESS })
-  business!: string;
-
-  @Column({ name: 'user_address', ...ADDRESS })
-  user!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  state!: RequestState;
-
-  @Column({ name: 'reserved_at', type: 'timestamptz' })
-  reservedAt!: Date;
-
   @Column({ name: 'settled_at', type: 'timestamptz', nullable: true })
   settledAt!: Date | null;
-
-  @Column({ type: 'varchar', length: 32, nullable: true })
-  rule!: string | null;
-
-  @Column({ name: 'error_code', type: 'integer', nullable: true })
-  errorCode!: number | null;
-
-  @Column({ type: 'text', nullable: true })
-  reason!: string | null;
 }
 
 export const LEDGER_ENTITIES = [

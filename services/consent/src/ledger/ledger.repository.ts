@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { type AccountSid, type CallSid } from '@parley/contracts';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { DAY_MS, EMPTY_PAIR, type PairState } from '../rules/consent-rules';
 import {
@@ -12,7 +13,7 @@ import {
 
 /** One pair: an account's business number and a WhatsApp user. */
 export interface PairKey {
-  accountSid: string;
+  accountSid: AccountSid;
   business: string;
   user: string;
 }
@@ -20,7 +21,7 @@ export interface PairKey {
 export interface LedgerRecord {
   kind: LedgerKind;
   at: Date;
-  callSid?: string | null;
+  callSid?: CallSid | null;
   requestRef?: string | null;
   rule?: string | null;
   /** One per logical event: a second record with the same key is not written. */
@@ -121,7 +122,7 @@ export class PairTransaction {
     return { last24h: Number(row?.day ?? 0), last7d: Number(row?.week ?? 0) };
   }
 
-  attempt(callSid: string): Promise<CallAttemptEntity | null> {
+  attempt(callSid: CallSid): Promise<CallAttemptEntity | null> {
     return this.manager.findOne(CallAttemptEntity, {
       where: { callSid },
       lock: { mode: 'pessimistic_write' },
@@ -217,11 +218,11 @@ export class LedgerRepository {
   }
 
   /** The attempt of a call, without locking (to find its pair). */
-  findAttempt(callSid: string): Promise<CallAttemptEntity | null> {
+  findAttempt(callSid: CallSid): Promise<CallAttemptEntity | null> {
     return this.ds.getRepository(CallAttemptEntity).findOneBy({ callSid });
   }
 
-  findRequest(accountSid: string, requestRef: string): Promise<PermissionRequestEntity | null> {
+  findRequest(accountSid: AccountSid, requestRef: string): Promise<PermissionRequestEntity | null> {
     return this.ds.getRepository(PermissionRequestEntity).findOneBy({ accountSid, requestRef });
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type CommandReply, type CommandRequest } from '@parley/contracts';
+import { type CallSid, type CommandReply, type CommandRequest } from '@parley/contracts';
 import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { Clock } from '../common/clock';
 import { ConsentMetrics } from '../common/consent-metrics';
@@ -90,7 +90,7 @@ export class PermissionChecks {
 
   private async recordCallDecision(
     tx: PairTransaction,
-    callSid: string,
+    callSid: CallSid,
     decision: Decision,
     now: Date,
     meta: CommandRequest<'consent.v1.permission.check'>['meta'],

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type CallSid, NatsBus } from '@parley/contracts';
+import { NatsBus } from '@parley/contracts';
 import { PARLEY_LOGGER, type ParleyLogger, PeriodicTasks } from '@parley/nest-kit';
 import { WhatsAppLegsRepository } from '../whatsapp-legs/whatsapp-legs.repository';
 
@@ -45,7 +45,7 @@ export class LegFailureReporter {
       await this.bus.publishDurable(
         'media.v1.leg.failed',
         {
-          callSid: row.callSid as CallSid,
+          callSid: row.callSid,
           reason: row.endReason ?? 'failed',
           failedAt: (row.closedAt ?? new Date()).toISOString(),
         },

@@ -1,3 +1,4 @@
+import { type CallSid } from '@parley/contracts';
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export const WHATSAPP_LEG_STATES = [
@@ -34,7 +35,7 @@ export class WhatsAppLegEntity {
 
   @Index('whatsapp_legs_call_sid_idx')
   @Column({ name: 'call_sid', type: 'char', length: 34 })
-  callSid!: string;
+  callSid!: CallSid;
 
   @Index('whatsapp_legs_instance_id_idx')
   @Column({ name: 'instance_id', type: 'varchar', length: 128 })

@@ -1,3 +1,4 @@
+import { type AccountSid, type CallSid } from '@parley/contracts';
 import {
   Check,
   Column,
@@ -21,11 +22,11 @@ export type SessionState = (typeof SESSION_STATES)[number];
 @Check('call_sessions_state_check', `"state" IN ('fetching', 'running', 'waiting', 'ended')`)
 export class CallSessionEntity {
   @PrimaryColumn({ name: 'call_sid', type: 'char', length: 34 })
-  callSid!: string;
+  callSid!: CallSid;
 
   @Index('call_sessions_account_sid_idx')
   @Column({ name: 'account_sid', type: 'char', length: 34 })
-  accountSid!: string;
+  accountSid!: AccountSid;
 
   @Column({ type: 'varchar', length: 16, default: 'fetching' })
   state!: SessionState;

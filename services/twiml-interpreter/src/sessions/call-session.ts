@@ -127,7 +127,7 @@ export class CallSession implements LinePort, MediaPort, DialPort, StreamsPort {
   private redirects = 0;
   private isAnswered: boolean;
   private documentUrl: string | null = null;
-  private readonly children = new Map<string, ChildLeg>();
+  private readonly children = new Map<CallSid, ChildLeg>();
   /** A dial request timed out: children it may have created are hung up when they show. */
   private dialTimedOut = false;
   /** Settles when the session is over, whatever ended it. */
@@ -183,7 +183,7 @@ export class CallSession implements LinePort, MediaPort, DialPort, StreamsPort {
   // ---- events fed by the sessions service ----------------------------------------------
 
   /** A key pressed on this call, or on a `<Dial>` child during its whisper. */
-  dtmf(callSid: string, digit: string): void {
+  dtmf(callSid: CallSid, digit: string): void {
     if (callSid === this.callSid) this.digits.push(digit);
     else this.children.get(callSid)?.digits.push(digit);
   }
@@ -376,7 +376,7 @@ export class CallSession implements LinePort, MediaPort, DialPort, StreamsPort {
         this.dialTimedOut = true;
         for (const [sid, leg] of this.children) {
           if (!leg.adopted)
-            await this.bestEffort('hang up an orphan child', () => this.hangupCall(sid as CallSid));
+            await this.bestEffort('hang up an orphan child', () => this.hangupCall(sid));
         }
       }
       throw new ParleyError(20503, `the child call could not be placed (${error.kind})`, {
@@ -396,7 +396,7 @@ export class CallSession implements LinePort, MediaPort, DialPort, StreamsPort {
     return this.childCall(childSid, leg, request);
   }
 
-  private childLeg(callSid: string): ChildLeg {
+  private childLeg(callSid: CallSid): ChildLeg {
     let leg = this.children.get(callSid);
     if (!leg) {
       leg = { tracker: new ChildCallTracker(), digits: new DigitBuffer(), adopted: false };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { type CallSid } from '@parley/contracts';
 import { type Repository } from 'typeorm';
 import { CallSessionEntity } from './call-session.entity';
 
@@ -47,12 +48,12 @@ export class CallSessionsRepository {
    * Saves a session's progress while `ownerInstance` still owns the call; false when another
    * replica has taken it over (the caller must stop running its document).
    */
-  async save(callSid: string, ownerInstance: string, progress: SessionProgress): Promise<boolean> {
+  async save(callSid: CallSid, ownerInstance: string, progress: SessionProgress): Promise<boolean> {
     const result = await this.rows.update({ callSid, ownerInstance }, progress);
     return (result.affected ?? 0) > 0;
   }
 
-  find(callSid: string): Promise<CallSessionEntity | null> {
+  find(callSid: CallSid): Promise<CallSessionEntity | null> {
     return this.rows.findOneBy({ callSid });
   }
 }

@@ -1,3 +1,4 @@
+import { type AccountSid, type CallSid } from '@parley/contracts';
 import {
   Check,
   Column,
@@ -36,11 +37,11 @@ export class WebhookDeliveryEntity {
   kind!: CallbackKind;
 
   @Column({ name: 'account_sid', type: 'char', length: 34 })
-  accountSid!: string;
+  accountSid!: AccountSid;
 
   @Index('webhook_deliveries_call_sid_idx')
   @Column({ name: 'call_sid', type: 'char', length: 34, nullable: true })
-  callSid!: string | null;
+  callSid!: CallSid | null;
 
   /** Callbacks with the same key leave in `event_sequence` order (a call, a recording). */
   @Column({ name: 'order_key', type: 'varchar', length: 64 })
