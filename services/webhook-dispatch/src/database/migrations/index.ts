@@ -1,10 +1,12 @@
 import { Initial1795259993099 } from './1795259993099-Initial';
 import { DeliveryOutbox1796187845733 } from './1796187845733-DeliveryOutbox';
 import { MessageWebhooks1796208604352 } from './1796208604352-MessageWebhooks';
+import { RequestLog1796223358888 } from './1796223358888-RequestLog';
 
 /** Every migration of this service, oldest first. */
 export const migrations = [
   Initial1795259993099,
   DeliveryOutbox1796187845733,
   MessageWebhooks1796208604352,
+  RequestLog1796223358888,
 ];
