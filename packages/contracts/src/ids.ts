@@ -15,6 +15,7 @@ export const SID_PREFIXES = {
   sender: 'XE',
   event: 'EV',
   delivery: 'WD',
+  notification: 'NO',
   stream: 'MZ',
   message: 'SM',
   content: 'HX',
@@ -44,6 +45,8 @@ export const MessageSid = sidSchema('SM');
 export type MessageSid = z.infer<typeof MessageSid>;
 export const ContentSid = sidSchema('HX');
 export type ContentSid = z.infer<typeof ContentSid>;
+export const NotificationSid = sidSchema('NO');
+export type NotificationSid = z.infer<typeof NotificationSid>;
 
 type SidOf<P extends SidPrefix> = string & z.BRAND<`${P}Sid`>;
 

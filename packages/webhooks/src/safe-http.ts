@@ -1,5 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import http, { type IncomingMessage } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { ParleyError, type ErrorCode } from '@parley/contracts';
@@ -53,13 +53,21 @@ const FETCH_ERROR_CODES: Record<FetchFailure, ErrorCode> = {
   network: 11200,
 };
 
+/** What a server answered when the answer was a failure (kept for the request log). */
+export interface FailedResponse {
+  headers: IncomingHttpHeaders;
+  /** The start of the body, at most the excerpt limit. */
+  bodyExcerpt: Buffer;
+}
+
 export class FetchError extends ParleyError {
   readonly httpStatus: number | null;
+  readonly response: FailedResponse | null;
 
   constructor(
     readonly failure: FetchFailure,
     message: string,
-    options?: { cause?: unknown; httpStatus?: number },
+    options?: { cause?: unknown; httpStatus?: number; response?: FailedResponse },
   ) {
     super(
       FETCH_ERROR_CODES[failure],
@@ -68,6 +76,7 @@ export class FetchError extends ParleyError {
     );
     this.name = 'FetchError';
     this.httpStatus = options?.httpStatus ?? null;
+    this.response = options?.response ?? null;
   }
 }
 
@@ -365,6 +374,31 @@ export async function followRedirects<R extends HopRequest>(
 }
 
 /** Reads and discards a response that is not used (redirects, error statuses). */
+/**
+ * Reads at most `maxBytes` of a body and drops the rest: what a failed answer said, for
+ * the request log. Never throws; a body that cannot be read is an empty excerpt.
+ */
+export async function readExcerpt(open: OpenResponse, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of open.response) {
+      const buffer = chunk as Buffer;
+      chunks.push(buffer.subarray(0, Math.max(0, maxBytes - total)));
+      total += buffer.length;
+      if (total >= maxBytes) {
+        open.response.destroy();
+        break;
+      }
+    }
+  } catch {
+    // Interrupted or timed out: keep what arrived.
+  } finally {
+    open.done();
+  }
+  return Buffer.concat(chunks);
+}
+
 export function discard(open: OpenResponse): void {
   open.response.resume();
   open.done();

@@ -4,14 +4,15 @@ import { type ErrorCode } from '@parley/contracts';
 import { type AddressPolicy } from './address-policy';
 import { type ConnectionOverrides, parseWebhookUrl } from './connection-overrides';
 import {
+  type FailedResponse,
   FetchError,
   type FetchFailure,
   type HostResolver,
-  discard,
   followRedirects,
   openHop,
   parseFetchUrl,
   readBody,
+  readExcerpt,
   redactUrl,
   systemResolver,
 } from './safe-http';
@@ -63,6 +64,8 @@ export interface TwilioHttpFailure {
   message: string;
   /** The HTTP status of the last response, when the server answered. */
   status?: number;
+  /** Headers and the start of the body of that response, when it was an error status. */
+  response?: FailedResponse;
   attempts: number;
   latencyMs: number;
   warnings: string[];
@@ -102,6 +105,9 @@ const TWILIO_ERROR_CODES: Record<FetchFailure, ErrorCode> = {
 };
 
 export const TWILIO_USER_AGENT = 'TwilioProxy/1.1';
+
+/** How much of an error response's body is kept with the failure (the request log's excerpt). */
+export const ERROR_BODY_EXCERPT_BYTES = 4096;
 
 /** Whether a failed attempt is worth another under the URL's retry policy (`rp`). */
 export function isRetryable(error: FetchError, overrides: ConnectionOverrides): boolean {
@@ -172,6 +178,7 @@ export class TwilioHttpClient {
       failure: error.failure,
       message: error.message,
       ...(error.httpStatus !== null ? { status: error.httpStatus } : {}),
+      ...(error.response !== null ? { response: error.response } : {}),
       attempts,
       latencyMs: performance.now() - started,
       warnings,
@@ -271,9 +278,10 @@ export class TwilioHttpClient {
     const { response } = open;
     const status = response.statusCode ?? 0;
     if (status < 200 || status > 299) {
-      discard(open);
+      const bodyExcerpt = await readExcerpt(open, ERROR_BODY_EXCERPT_BYTES);
       throw new FetchError('http-status', `${redactUrl(exchange.url)} answered HTTP ${status}`, {
         httpStatus: status,
+        response: { headers: response.headers, bodyExcerpt },
       });
     }
     try {

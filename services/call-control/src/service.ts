@@ -30,6 +30,7 @@ import { MessageEntity } from './messages/message.entity';
 import { MessageOutboxEntity } from './messages/message-outbox.entity';
 import { MessagesModule } from './messages/messages.module';
 import { MetaModule } from './meta/meta.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { ClientsModule } from './clients/clients.module';
 import { RecordingEntity } from './recordings/recording.entity';
@@ -81,6 +82,7 @@ export const service: ServiceDefinition<CallControlEnv> = {
     ContentModule,
     MessagesModule,
     ApprovalsModule,
+    NotificationsModule,
     MetaWebhooksModule,
     OpenApiModule,
   ],

@@ -61,7 +61,14 @@ import {
 } from './media';
 import { ContentApprovalChangedV1, MessageReceivedV1, MessageStatusChangedV1 } from './messages';
 import { HealthCheckRequestV1, HealthReportV1, ServiceStartedV1, ServiceStoppingV1 } from './ops';
-import { DeliveriesRedriveReplyV1, DeliveriesRedriveRequestV1 } from './webhooks';
+import {
+  DeliveriesRedriveReplyV1,
+  DeliveriesRedriveRequestV1,
+  RequestLogGetReplyV1,
+  RequestLogGetRequestV1,
+  RequestLogListReplyV1,
+  RequestLogListRequestV1,
+} from './webhooks';
 
 /**
  * The one map every publisher and subscriber is typed from.
@@ -159,6 +166,12 @@ export const commands = {
     request: DeliveriesRedriveRequestV1,
     reply: DeliveriesRedriveReplyV1,
   },
+  /** The request log (notifications, alerts, a call's Events.json), scoped by account. */
+  'webhooks.v1.request-log.list': {
+    request: RequestLogListRequestV1,
+    reply: RequestLogListReplyV1,
+  },
+  'webhooks.v1.request-log.get': { request: RequestLogGetRequestV1, reply: RequestLogGetReplyV1 },
 } as const;
 
 export type EventSubject = keyof typeof events;

@@ -143,6 +143,8 @@ describe('tenancy, auth and the account resources', () => {
         b.rest.post(`/2010-04-01/Accounts/${B}/Calls/${aCallSid}.json`, { Status: 'canceled' }),
       );
       await expect404(b.rest.get(`/2010-04-01/Accounts/${B}/Calls/${aCallSid}/Events.json`));
+      await expect404(b.rest.get(`/2010-04-01/Accounts/${B}/Calls/${aCallSid}/Timeline.json`));
+      await expect404(b.rest.get(`/2010-04-01/Accounts/${B}/Calls/${aCallSid}/Notifications.json`));
       await expect404(
         b.rest.get(`/2010-04-01/Accounts/${B}/Applications/${a.applicationSid}.json`),
       );

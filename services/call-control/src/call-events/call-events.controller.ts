@@ -13,10 +13,10 @@ import { CallEventsService } from './call-events.service';
 export class CallEventsController {
   constructor(private readonly events: CallEventsService) {}
 
-  @Get('Calls/:CallSid/Events.json')
+  @Get('Calls/:CallSid/Timeline.json')
   @ApiOperation({
     summary:
-      "A call's timeline: every transition and every Meta and service interaction, oldest first",
+      "Parley: a call's timeline, every transition and every Meta and service interaction, oldest first (Twilio's Events.json lists the requests made to the business)",
   })
   @ApiDoc({
     params: ['AccountSid', 'CallSid'],

@@ -11,6 +11,6 @@ import { StatusOutboxMetrics } from './status-outbox-metrics';
   imports: [TypeOrmModule.forFeature([CallEventEntity])],
   controllers: [CallEventsController],
   providers: [CallTimeline, StatusOutbox, StatusOutboxMetrics, CallEventsService],
-  exports: [CallTimeline, StatusOutbox],
+  exports: [CallTimeline, StatusOutbox, CallEventsService],
 })
 export class CallEventsModule {}

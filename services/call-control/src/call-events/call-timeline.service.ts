@@ -23,7 +23,7 @@ export interface TimelineEntry {
 }
 
 /**
- * Writes the call timeline (`Calls/{Sid}/Events.json`): what happened to a call besides
+ * Writes the call timeline (`Calls/{Sid}/Timeline.json`): what happened to a call besides
  * its status transitions, which the transition itself records. A timeline row that
  * cannot be written is logged, never allowed to break the call.
  */

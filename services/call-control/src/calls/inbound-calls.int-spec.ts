@@ -119,7 +119,7 @@ describe('inbound (user-initiated) WhatsApp calls against the Meta simulator', (
     // The leg's close is written to the timeline after media answered it: wait for it.
     const names = await waitFor(async () => {
       const timeline = await t.rest.get(
-        `/2010-04-01/Accounts/${t.account.sid}/Calls/${session.callSid}/Events.json`,
+        `/2010-04-01/Accounts/${t.account.sid}/Calls/${session.callSid}/Timeline.json`,
       );
       const all = (timeline.body.events as { type: string; name: string }[]).map(
         (e) => `${e.type}:${e.name}`,
@@ -209,7 +209,7 @@ describe('inbound (user-initiated) WhatsApp calls against the Meta simulator', (
     expect(calls[0]?.status).toBe('failed');
     expect(h.peers.sessions.some((s) => s.parameters.From === `whatsapp:+${waId}`)).toBe(false);
     const events = await bare.rest.get(
-      `/2010-04-01/Accounts/${bare.account.sid}/Calls/${calls[0]?.sid}/Events.json`,
+      `/2010-04-01/Accounts/${bare.account.sid}/Calls/${calls[0]?.sid}/Timeline.json`,
     );
     const failed = (events.body.events as { name: string; detail: Record<string, unknown> }[]).find(
       (e) => e.name === 'failed',

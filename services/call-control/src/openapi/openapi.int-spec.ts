@@ -68,6 +68,11 @@ describe('OpenAPI document', () => {
         'POST /2010-04-01/Accounts/{AccountSid}/Calls.json',
         'GET /2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json',
         'GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Events.json',
+        'GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Timeline.json',
+        'GET /2010-04-01/Accounts/{AccountSid}/Notifications.json',
+        'GET /2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Notifications.json',
+        'GET /v1/Alerts',
+        'GET /v1/Alerts/{Sid}',
         'POST /2010-04-01/Accounts/{AccountSid}/Applications.json',
         'POST /v2/Channels/Senders',
         'POST /v2/Channels/Senders/{Sid}',
@@ -95,13 +100,13 @@ describe('OpenAPI document', () => {
     );
 
     // Every POST of the REST API documents its body with the schema the controller parses
-    // it with: a form for the 2010 API, JSON for v2.
+    // it with: a form for the 2010 API, JSON for v1 and v2.
     const posts = Object.entries(doc.paths).flatMap(([path, ops]) =>
       ops.post && !path.startsWith('/meta/') ? [[path, ops.post] as const] : [],
     );
     expect(posts.length).toBeGreaterThanOrEqual(8);
     for (const [path, op] of posts) {
-      const mediaType = path.startsWith('/v2/')
+      const mediaType = /^\/v[12]\//.test(path)
         ? 'application/json'
         : 'application/x-www-form-urlencoded';
       const name = /^#\/components\/schemas\/(\w+)$/.exec(

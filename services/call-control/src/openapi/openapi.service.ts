@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { componentSchemas, registerComponent } from './api-doc';
 
 /** Routes of the public API; health, metrics and this document itself are left out. */
-export const PUBLIC_PATH_PREFIXES = ['/2010-04-01/', '/v2/', '/meta/webhooks'] as const;
+export const PUBLIC_PATH_PREFIXES = ['/2010-04-01/', '/v1/', '/v2/', '/meta/webhooks'] as const;
 
 registerComponent(
   'Error',

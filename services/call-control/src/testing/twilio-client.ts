@@ -12,7 +12,10 @@ export class ParleyRequestClient extends RequestClient {
   override request<TData>(opts: RequestClient.RequestOptions<TData>) {
     return super.request<TData>({
       ...opts,
-      uri: opts.uri.replace(/^https:\/\/(api|messaging|content)\.twilio\.com/, this.parleyUrl),
+      uri: opts.uri.replace(
+        /^https:\/\/(api|messaging|content|monitor)\.twilio\.com/,
+        this.parleyUrl,
+      ),
     });
   }
 }

@@ -44,6 +44,12 @@ export const envSchema = baseEnvSchema({ httpPort: 3003 }).extend({
    * retried before it is sent anyway (counted from when it was recorded).
    */
   DELIVERY_ORDER_WAIT_MS: millis(0, 86_400_000).default(60_000),
+  /**
+   * How long the request log (every callback request and response: the notifications,
+   * alerts and call events of the API) is kept, and how often older entries are deleted.
+   */
+  REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+  REQUEST_LOG_PRUNE_MS: millis(1_000, 86_400_000).default(3_600_000),
   /** How long an account's signing key (auth token) is kept in memory. */
   SIGNING_KEY_CACHE_MS: millis(0, 3_600_000).default(60_000),
   /**

@@ -1,3 +1,5 @@
+import { type IncomingHttpHeaders } from 'node:http';
+
 /**
  * The port the worker sends through: the shape of `TwilioHttpClient.send` of
  * @parley/webhooks (signing, connection overrides, the outbound URL policy, retries inside
@@ -13,13 +15,23 @@ export interface CallbackHttpRequest {
 }
 
 export type CallbackHttpResult =
-  | { ok: true; status: number; attempts: number; latencyMs: number }
+  | {
+      ok: true;
+      status: number;
+      /** What the business answered, for the request log. */
+      headers?: IncomingHttpHeaders;
+      body?: Buffer;
+      attempts: number;
+      latencyMs: number;
+    }
   | {
       ok: false;
       errorCode: number;
       failure: string;
       message: string;
       status?: number;
+      /** An error status's headers and the start of its body, for the request log. */
+      response?: { headers: IncomingHttpHeaders; bodyExcerpt: Buffer };
       attempts: number;
       latencyMs: number;
     };

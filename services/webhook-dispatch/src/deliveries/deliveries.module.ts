@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { RequestLogModule } from '../request-log/request-log.module';
 import { SigningKeys } from '../signing/signing-keys';
 import { CallbackIntake } from './callback-intake';
 import { callbackSenderProvider } from './callback-sender.provider';
@@ -11,7 +12,7 @@ import { RedriveController } from './redrive.controller';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([WebhookDeliveryEntity])],
+  imports: [TypeOrmModule.forFeature([WebhookDeliveryEntity]), RequestLogModule],
   controllers: [RedriveController],
   providers: [
     DeliveriesRepository,

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource } from 'typeorm';
 import { type CallbackRequest } from '../callbacks/callback-requests';
+import { type RequestLogInsert } from '../request-log/request-log-entry';
+import { withLogEntry } from '../request-log/request-log.repository';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 
 const TABLE = 'webhook_dispatch.webhook_deliveries';
@@ -201,14 +203,29 @@ export class DeliveriesRepository {
     });
   }
 
-  async markDelivered(id: string, owner: string, statusCode: number): Promise<void> {
-    await this.ds.query(
+  /**
+   * The outcome methods below apply only while `owner` holds the row, and write the
+   * attempt's request-log entry (when given) in the same statement.
+   */
+  async markDelivered(
+    id: string,
+    owner: string,
+    statusCode: number,
+    log: RequestLogInsert | null = null,
+  ): Promise<void> {
+    await this.run(
       `UPDATE ${TABLE} SET status = 'delivered', delivered_at = now(), last_status_code = $3,
          error_code = NULL, last_error = NULL, lease_until = NULL, leased_by = NULL,
          updated_at = now()
        WHERE id = $1 AND leased_by = $2`,
       [id, owner, statusCode],
+      log,
     );
+  }
+
+  private async run(sql: string, params: unknown[], log: RequestLogInsert | null): Promise<void> {
+    const statement = withLogEntry(sql, params, log);
+    await this.ds.query(statement.sql, statement.params);
   }
 
   async retryLater(
@@ -217,8 +234,9 @@ export class DeliveriesRepository {
     delayMs: number,
     failure: { errorCode: number | null; message: string; statusCode: number | null },
     opts: { countAttempt: boolean } = { countAttempt: true },
+    log: RequestLogInsert | null = null,
   ): Promise<void> {
-    await this.ds.query(
+    await this.run(
       `UPDATE ${TABLE} SET next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
          error_code = coalesce($4, error_code), last_error = $5,
          last_status_code = coalesce($6, last_status_code),
@@ -233,6 +251,7 @@ export class DeliveriesRepository {
         failure.statusCode,
         opts.countAttempt ? 0 : 1,
       ],
+      log,
     );
   }
 
@@ -240,13 +259,15 @@ export class DeliveriesRepository {
     id: string,
     owner: string,
     failure: { errorCode: number; message: string; statusCode: number | null },
+    log: RequestLogInsert | null = null,
   ): Promise<void> {
-    await this.ds.query(
+    await this.run(
       `UPDATE ${TABLE} SET status = 'failed', error_code = $3, last_error = $4,
          last_status_code = coalesce($5, last_status_code), lease_until = NULL,
          leased_by = NULL, updated_at = now()
        WHERE id = $1 AND leased_by = $2`,
       [id, owner, failure.errorCode, failure.message, failure.statusCode],
+      log,
     );
   }
 
@@ -259,8 +280,9 @@ export class DeliveriesRepository {
     owner: string,
     failure: { errorCode: number; message: string; statusCode: number | null; url: string },
     fallbackHost: string,
+    log: RequestLogInsert | null = null,
   ): Promise<void> {
-    await this.ds.query(
+    await this.run(
       `UPDATE ${TABLE} SET url = fallback_url, method = fallback_method,
          host = $8,
          params = params || jsonb_build_object('ErrorCode', $3::text, 'ErrorUrl', $4::text),
@@ -278,6 +300,7 @@ export class DeliveriesRepository {
         failure.statusCode,
         fallbackHost,
       ],
+      log,
     );
   }
 

@@ -9,7 +9,10 @@ import {
   SERVICE_INFO,
   type ServiceInfo,
 } from '@parley/nest-kit';
+import { TWILIO_USER_AGENT } from '@parley/webhooks';
 import { type WebhookDispatchEnv } from '../config/env.schema';
+import { type LogLevel } from '../request-log/request-log.entity';
+import { type RequestLogInsert, requestLogEntry } from '../request-log/request-log-entry';
 import { SigningKeys } from '../signing/signing-keys';
 import { CALLBACK_SENDER, type CallbackHttpResult, type CallbackSender } from './callback-sender';
 import { type ClaimedDelivery, DeliveriesRepository } from './deliveries.repository';
@@ -229,8 +232,38 @@ export class DeliveryWorker {
     if (signal.aborted) return;
     this.recordHostHealth(delivery, result);
     const seconds = result.latencyMs / 1000;
+    const logEntry = (logLevel: LogLevel | null): RequestLogInsert =>
+      requestLogEntry({
+        accountSid: delivery.accountSid,
+        callSid: delivery.callSid,
+        deliveryId: delivery.id,
+        kind: delivery.kind,
+        url: delivery.url,
+        method: delivery.method,
+        params,
+        idempotencyToken: delivery.idempotencyToken,
+        userAgent: TWILIO_USER_AGENT,
+        exchange: result.ok
+          ? {
+              status: result.status,
+              headers: result.headers ?? null,
+              body: result.body ?? null,
+              latencyMs: result.latencyMs,
+              errorCode: null,
+              message: null,
+            }
+          : {
+              status: result.status ?? null,
+              headers: result.response?.headers ?? null,
+              body: result.response?.bodyExcerpt ?? null,
+              latencyMs: result.latencyMs,
+              errorCode: result.errorCode,
+              message: result.message,
+            },
+        logLevel,
+      });
     if (result.ok) {
-      await this.deliveries.markDelivered(delivery.id, this.owner, result.status);
+      await this.deliveries.markDelivered(delivery.id, this.owner, result.status, logEntry(null));
       this.metrics.outcomes.inc({ kind: delivery.kind, outcome: 'delivered' });
       this.metrics.latency.observe({ kind: delivery.kind, outcome: 'delivered' }, seconds);
       this.logger.debug({ ...log, attempts: delivery.attempts }, 'callback delivered');
@@ -248,6 +281,7 @@ export class DeliveryWorker {
         this.owner,
         { ...failure, url: delivery.url.replace(/#.*$/, '') },
         new URL(delivery.fallbackUrl).hostname.toLowerCase(),
+        logEntry('warning'),
       );
       this.metrics.outcomes.inc({ kind: delivery.kind, outcome: 'fallback' });
       this.metrics.latency.observe({ kind: delivery.kind, outcome: 'fallback' }, seconds);
@@ -264,7 +298,14 @@ export class DeliveryWorker {
         this.env.DELIVERY_BACKOFF_BASE_MS,
         this.env.DELIVERY_BACKOFF_MAX_MS,
       );
-      await this.deliveries.retryLater(delivery.id, this.owner, delayMs, failure);
+      await this.deliveries.retryLater(
+        delivery.id,
+        this.owner,
+        delayMs,
+        failure,
+        { countAttempt: true },
+        logEntry('warning'),
+      );
       this.metrics.outcomes.inc({ kind: delivery.kind, outcome: 'retry' });
       this.metrics.latency.observe({ kind: delivery.kind, outcome: 'retry' }, seconds);
       this.logger.info(
@@ -274,7 +315,7 @@ export class DeliveryWorker {
       return;
     }
     this.metrics.latency.observe({ kind: delivery.kind, outcome: 'failed' }, seconds);
-    await this.fail(delivery, failure);
+    await this.fail(delivery, failure, logEntry('error'));
   }
 
   private recordHostHealth({ host, id }: ClaimedDelivery, result: CallbackHttpResult): void {
@@ -297,8 +338,9 @@ export class DeliveryWorker {
   private async fail(
     delivery: ClaimedDelivery,
     failure: { errorCode: number; message: string; statusCode: number | null },
+    log: RequestLogInsert | null = null,
   ): Promise<void> {
-    await this.deliveries.markFailed(delivery.id, this.owner, failure);
+    await this.deliveries.markFailed(delivery.id, this.owner, failure, log);
     this.metrics.outcomes.inc({ kind: delivery.kind, outcome: 'failed' });
     this.logger.warn(
       {
