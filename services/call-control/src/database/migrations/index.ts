@@ -6,6 +6,7 @@ import { Messaging1796208274444 } from './1796208274444-Messaging';
 import { DeadLetters1796208496882 } from './1796208496882-DeadLetters';
 import { SenderCallbackPermission1796209325967 } from './1796209325967-SenderCallbackPermission';
 import { WebhookDeliveries1796211988287 } from './1796211988287-WebhookDeliveries';
+import { Streams1796223547412 } from './1796223547412-Streams';
 
 /** Every migration of this service, oldest first. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   DeadLetters1796208496882,
   SenderCallbackPermission1796209325967,
   WebhookDeliveries1796211988287,
+  Streams1796223547412,
 ];
