@@ -18,8 +18,12 @@ const swcTransform = [
 ];
 
 const packagesDir = path.join(__dirname, 'packages');
-// Workspace packages that live outside packages/ (the simulator is a test tool).
-const testPackages = { 'meta-sim': path.join(__dirname, 'test', 'meta-sim', 'src') };
+// Workspace packages that live outside packages/ (the simulator is a test tool, the echo
+// agent an example).
+const testPackages = {
+  'meta-sim': path.join(__dirname, 'test', 'meta-sim', 'src'),
+  'example-echo-agent': path.join(__dirname, 'examples', 'echo-agent', 'src'),
+};
 
 /**
  * @param {'unit' | 'int' | 'e2e' | 'chaos'} tier
