@@ -3,6 +3,7 @@ import { envSchema, type MediaEnv } from './config/env.schema';
 import { migrations } from './database/migrations';
 import { BridgesModule } from './bridges/bridges.module';
 import { DtmfModule } from './dtmf/dtmf.module';
+import { InstanceLeaseEntity } from './instances/instance-lease.entity';
 import { LegsModule } from './legs/legs.module';
 import { PlaybackModule } from './playback/playback.module';
 import { RecordingsModule } from './recordings/recordings.module';
@@ -15,7 +16,7 @@ export const service: ServiceDefinition<MediaEnv> = {
   name: 'media',
   version: packageVersion(__dirname),
   envSchema,
-  database: { schema: 'media', entities: [WhatsAppLegEntity], migrations },
+  database: { schema: 'media', entities: [WhatsAppLegEntity, InstanceLeaseEntity], migrations },
   imports: () => [
     WorkersModule,
     WhatsAppLegsModule,

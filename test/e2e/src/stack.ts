@@ -109,6 +109,8 @@ export interface StackOptions {
   services: readonly ServiceName[];
   /** Added to (or overriding) every service's environment. */
   env?: Record<string, string>;
+  /** The simulator's environment (META_SIM_*). */
+  simulatorEnv?: Record<string, string>;
 }
 
 export interface RestResponse {
@@ -153,7 +155,7 @@ export class Stack {
   static async start(options: StackOptions): Promise<Stack> {
     const db = await createTestDatabase(`e2e_${options.name}`);
     const nats = await createTestNatsNamespace(`e2e_${options.name}`);
-    const sim = await startSimulator();
+    const sim = await startSimulator(options.simulatorEnv);
     const env = serviceEnv(db, nats, {
       META_GRAPH_BASE_URL: sim.url,
       // The simulator's users have fictional 555 numbers.

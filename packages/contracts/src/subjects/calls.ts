@@ -234,6 +234,17 @@ export const SessionStartReplyV1 = z.object({ accepted: z.literal(true) });
 export const SessionRedirectRequestV1 = SessionStartRequestV1;
 export type SessionRedirectRequestV1 = SessionStartRequestV1;
 
+/**
+ * A call's TwiML session now runs on `ownerInstance` (a redirect reached another replica,
+ * which took the call over): the replica that ran it stops its document without ending
+ * the call. Losing it is safe: the old owner also notices at its next saved step.
+ */
+export const SessionMovedV1 = z.object({
+  callSid: CallSid,
+  ownerInstance: z.string().min(1).max(128),
+});
+export type SessionMovedV1 = z.infer<typeof SessionMovedV1>;
+
 // ---- consent -----------------------------------------------------------------------------
 
 /** Meta's own answer for a user (`GET /{phone-number-id}/call_permissions`), as call-control read it. */

@@ -24,6 +24,7 @@ import {
   PermissionStateReplyV1,
   PermissionStateRequestV1,
   RecordingStatusChangedV1,
+  SessionMovedV1,
   SessionRedirectRequestV1,
   SessionStartReplyV1,
   SessionStartRequestV1,
@@ -80,6 +81,7 @@ export const events = {
   'media.v1.leg.connected': LegConnectedV1,
   'media.v1.play.finished': PlayFinishedV1,
   'media.v1.dtmf.received': DtmfReceivedV1,
+  'twiml.v1.session.moved': SessionMovedV1,
 } as const;
 
 /** Events that must not be lost: published to JetStream with a de-duplication id. */

@@ -90,6 +90,12 @@ export const envSchema = baseEnvSchema({ httpPort: 3004 })
     LEG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(20_000),
     /** A connected leg that receives nothing this long failed (WhatsApp sends even in silence). */
     LEG_MEDIA_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+    /**
+     * How long an instance's lease lasts unless renewed (renewed three times per period).
+     * Once it lapses the instance counts as dead and a peer fails its open legs, so the
+     * calls end instead of staying up with no media.
+     */
+    MEDIA_INSTANCE_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     // ---- prompts ---------------------------------------------------------------------------
     /**
      * Private networks `<Play>` URLs may point to anyway (comma-separated CIDRs, e.g.

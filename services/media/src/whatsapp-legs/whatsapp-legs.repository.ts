@@ -73,6 +73,23 @@ export class WhatsAppLegsRepository {
     return result.affected ?? 0;
   }
 
+  /**
+   * Marks open legs of other instances whose lease lapsed (they died without a restart
+   * under the same id) as failed, for the failure outbox. The database's clock decides.
+   */
+  async failLegsOfLapsedInstances(): Promise<number> {
+    const result: [unknown, number] = await this.rows.query(
+      `UPDATE media.whatsapp_legs l
+          SET state = 'failed', closed_at = now(), end_reason = 'media instance lost',
+              failure_pending = true
+        WHERE l.state = ANY($1) AND l.instance_id <> $2
+          AND EXISTS (SELECT 1 FROM media.instance_leases x
+                       WHERE x.instance_id = l.instance_id AND x.expires_at < now())`,
+      [[...OPEN_WHATSAPP_LEG_STATES], this.info.instanceId],
+    );
+    return result[1];
+  }
+
   /** Lost legs whose `media.v1.leg.failed` is not published yet (any instance's), oldest first. */
   unreportedFailures(limit: number): Promise<WhatsAppLegEntity[]> {
     return this.rows.find({

@@ -1,8 +1,11 @@
 import { type ErrorCode } from '@parley/contracts';
 
-/** The call ended (caller hung up, or the session was replaced) while a verb waited. */
+/**
+ * The session stopped while a verb waited: the caller hung up, new TwiML replaced the
+ * document, the service is shutting down, or another replica took the call over (`moved`).
+ */
 export class SessionAbortedError extends Error {
-  constructor(readonly reason: 'caller-hangup' | 'redirected' | 'shutdown') {
+  constructor(readonly reason: 'caller-hangup' | 'redirected' | 'shutdown' | 'moved') {
     super(`session aborted: ${reason}`);
     this.name = 'SessionAbortedError';
   }

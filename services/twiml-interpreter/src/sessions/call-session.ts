@@ -48,7 +48,10 @@ export interface CallSessionDeps {
   loader: DocumentLoader;
   registry: VerbRegistry;
   logger: ParleyLogger;
-  /** Saves the session's position; called at every verb boundary. */
+  /**
+   * Saves the session's position; called at every verb boundary. Rejects with
+   * `SessionAbortedError('moved')` once another replica owns the call.
+   */
   save: (progress: SessionProgress) => Promise<void>;
   requestTimeoutMs: number;
   maxRedirects: number;
@@ -120,6 +123,7 @@ export class CallSession implements LinePort, MediaPort, DialPort, StreamsPort {
   private current = new AbortController();
   private redirectTo: DocumentRequest | null = null;
   private callEnded = false;
+  private movedAway = false;
   private redirects = 0;
   private isAnswered: boolean;
   private documentUrl: string | null = null;
@@ -154,6 +158,20 @@ export class CallSession implements LinePort, MediaPort, DialPort, StreamsPort {
   redirect(request: DocumentRequest): void {
     this.redirectTo = request;
     this.current.abort(new SessionAbortedError('redirected'));
+  }
+
+  /**
+   * Another replica took the call over (a redirect reached it): stop this document without
+   * ending the call; the new owner runs the call's TwiML from now on.
+   */
+  moved(): void {
+    this.movedAway = true;
+    this.current.abort(new SessionAbortedError('moved'));
+  }
+
+  /** True once another replica owns the call: this session is only winding down. */
+  get isMovedAway(): boolean {
+    return this.movedAway;
   }
 
   /** The call ended outside the interpreter (the caller hung up): stop everything. */
@@ -606,6 +624,11 @@ export class CallSession implements LinePort, MediaPort, DialPort, StreamsPort {
 
   /** Ends the session after an error: the call is ended too, never left on a dead document. */
   private async fail(error: unknown): Promise<void> {
+    if (error instanceof SessionAbortedError && error.reason === 'moved') {
+      // Not this replica's call any more: nothing to save, and the call goes on.
+      this.log.info('another replica took the call over; its TwiML runs there');
+      return;
+    }
     if (error instanceof SessionAbortedError && error.reason === 'caller-hangup') {
       this.log.info('the call ended while its TwiML ran');
       await this.bestEffort('save', () =>

@@ -43,8 +43,13 @@ export class CallSessionsRepository {
     );
   }
 
-  async save(callSid: string, progress: SessionProgress): Promise<void> {
-    await this.rows.update({ callSid }, progress);
+  /**
+   * Saves a session's progress while `ownerInstance` still owns the call; false when another
+   * replica has taken it over (the caller must stop running its document).
+   */
+  async save(callSid: string, ownerInstance: string, progress: SessionProgress): Promise<boolean> {
+    const result = await this.rows.update({ callSid, ownerInstance }, progress);
+    return (result.affected ?? 0) > 0;
   }
 
   find(callSid: string): Promise<CallSessionEntity | null> {

@@ -6,6 +6,7 @@ import {
   type SessionStartRequestV1,
 } from '@parley/contracts';
 import {
+  MetricsService,
   PARLEY_ENV,
   PARLEY_LOGGER,
   SERVICE_INFO,
@@ -13,8 +14,10 @@ import {
   type ServiceInfo,
 } from '@parley/nest-kit';
 import { type Subscription } from 'nats';
+import { Counter, Gauge } from 'prom-client';
 import { type TwimlInterpreterEnv } from '../config/env.schema';
 import { DocumentLoader } from '../documents/document-loader';
+import { SessionAbortedError } from '../runtime/errors';
 import { CallSession, initialRequest } from './call-session';
 import { VerbRegistry } from '../verbs/verb-registry';
 import { CallSessionsRepository } from './call-sessions.repository';
@@ -33,6 +36,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   /** `<Dial>` children by CallSid, to the session that dialed them (keys, prompt ends). */
   private readonly childOwners = new Map<string, CallSession>();
   private readonly subscriptions: Subscription[] = [];
+  private readonly movedAway: Counter;
 
   constructor(
     private readonly bus: NatsBus,
@@ -42,7 +46,23 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     @Inject(PARLEY_ENV) private readonly env: TwimlInterpreterEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    const sessions = this.sessions;
+    new Gauge({
+      name: 'parley_twiml_sessions_active',
+      help: 'Calls whose TwiML this replica runs.',
+      registers: [metrics.registry],
+      collect() {
+        this.set(sessions.size);
+      },
+    });
+    this.movedAway = new Counter({
+      name: 'parley_twiml_sessions_moved_total',
+      help: 'Sessions this replica stopped because another replica took the call over.',
+      registers: [metrics.registry],
+    });
+  }
 
   onModuleInit(): void {
     this.subscriptions.push(
@@ -59,6 +79,12 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       this.bus.subscribe('calls.v1.recording.status-changed', (e) => {
         if (e.status === 'in-progress') return;
         this.sessions.get(e.callSid)?.recordingStored(e.recordingSid, e.mediaUrl);
+      }),
+      this.bus.subscribe('twiml.v1.session.moved', (e) => {
+        const session = this.sessions.get(e.callSid);
+        if (!session || e.ownerInstance === this.info.instanceId || session.isMovedAway) return;
+        this.movedAway.inc();
+        session.moved();
       }),
       this.bus.subscribe('calls.v1.call.status-changed', (e) => {
         // A `<Dial>` child's progress goes to the session of its parent.
@@ -81,17 +107,33 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     return this.sessions.size;
   }
 
-  /** Claims the call and runs its document in the background. A repeated start is a no-op. */
+  /**
+   * Claims the call and runs its document in the background. A repeated start is a no-op
+   * here; on another replica it takes the call over (the row's owner decides, and the
+   * replica that ran it is told to stop).
+   */
   async start(request: SessionStartRequestV1): Promise<void> {
-    if (this.sessions.has(request.callSid)) return;
-    await this.repository.claim(request.callSid, request.accountSid, this.info.instanceId);
-    const session = new CallSession(
+    if (this.sessions.get(request.callSid)?.isMovedAway === false) return;
+    const { instanceId } = this.info;
+    await this.repository.claim(request.callSid, request.accountSid, instanceId);
+    this.bus.publish('twiml.v1.session.moved', {
+      callSid: request.callSid,
+      ownerInstance: instanceId,
+    });
+    const session: CallSession = new CallSession(
       {
         bus: this.bus,
         loader: this.loader,
         registry: this.registry,
         logger: this.logger,
-        save: (progress) => this.repository.save(request.callSid, progress),
+        // Fenced by ownership: a replica that lost the call stops at its next step even
+        // if it never heard `twiml.v1.session.moved`.
+        save: async (progress) => {
+          if (await this.repository.save(request.callSid, instanceId, progress)) return;
+          if (!session.isMovedAway) this.movedAway.inc();
+          session.moved();
+          throw new SessionAbortedError('moved');
+        },
         requestTimeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS,
         maxRedirects: this.env.TWIML_MAX_REDIRECTS,
         adoptChild: (childSid: CallSid) => this.childOwners.set(childSid, session),
@@ -101,7 +143,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
     );
     this.sessions.set(request.callSid, session);
     void session.finished.finally(() => {
-      this.sessions.delete(request.callSid);
+      if (this.sessions.get(request.callSid) === session) this.sessions.delete(request.callSid);
       for (const [childSid, owner] of this.childOwners) {
         if (owner === session) this.childOwners.delete(childSid);
       }
@@ -115,7 +157,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    */
   async redirect(request: SessionStartRequestV1): Promise<void> {
     const session = this.sessions.get(request.callSid);
-    if (session) return session.redirect(initialRequest(request));
+    if (session && !session.isMovedAway) return session.redirect(initialRequest(request));
     await this.start(request);
   }
 }
