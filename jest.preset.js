@@ -18,10 +18,12 @@ const swcTransform = [
 ];
 
 const packagesDir = path.join(__dirname, 'packages');
-// Workspace packages that live outside packages/ (the simulator is a test tool, the IVR an example).
+// Workspace packages that live outside packages/ (the simulator is a test tool, the IVR and
+// the echo agent examples).
 const testPackages = {
   'meta-sim': path.join(__dirname, 'test', 'meta-sim', 'src'),
   'example-ivr': path.join(__dirname, 'examples', 'ivr', 'src'),
+  'example-echo-agent': path.join(__dirname, 'examples', 'echo-agent', 'src'),
 };
 
 /**

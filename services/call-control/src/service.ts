@@ -34,7 +34,9 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { OpenApiModule } from './openapi/openapi.module';
 import { ClientsModule } from './clients/clients.module';
 import { RecordingEntity } from './recordings/recording.entity';
+import { StreamEntity } from './streams/stream.entity';
 import { RecordingsModule } from './recordings/recordings.module';
+import { StreamsModule } from './streams/streams.module';
 import { SecretsModule } from './secrets/secrets.module';
 import { SenderEntity } from './senders/sender.entity';
 import { SendersModule } from './senders/senders.module';
@@ -50,6 +52,7 @@ export const entities = [
   MetaWebhookEventEntity,
   MetaWebhookDeliveryEntity,
   RecordingEntity,
+  StreamEntity,
   DeadLetterEntity,
   ContentEntity,
   ContentApprovalEntity,
@@ -77,6 +80,7 @@ export const service: ServiceDefinition<CallControlEnv> = {
     ClientsModule,
     CallsModule,
     RecordingsModule,
+    StreamsModule,
     CallPermissionsModule,
     DeadLettersModule,
     ContentModule,

@@ -24,7 +24,12 @@ describe('NATS namespaces', () => {
     const media = streams.find((s) => s.name === 'PARLEY_MEDIA')!;
     expect(streamConfig(media, 'acme')).toMatchObject({
       name: 'acme_PARLEY_MEDIA',
-      subjects: ['acme.media.v1.recording.completed', 'acme.media.v1.leg.failed'],
+      subjects: [
+        'acme.media.v1.recording.completed',
+        'acme.media.v1.leg.failed',
+        'acme.media.v1.stream.started',
+        'acme.media.v1.stream.ended',
+      ],
       max_age: media.maxAgeSeconds * 1e9,
       duplicate_window: media.duplicateWindowSeconds * 1e9,
     });

@@ -16,6 +16,7 @@ import {
   SenderSid,
   WhatsAppAddress,
 } from '../ids';
+import { StreamSid, StreamStatusCallbackConfig } from './media';
 
 /** Where and how a call's status callbacks go (REST `StatusCallback*`, TwiML noun attributes). */
 export const StatusCallbackConfig = z.object({
@@ -94,6 +95,29 @@ export const RecordingStatusChangedV1 = z.object({
   occurredAt: z.string().datetime(),
 });
 export type RecordingStatusChangedV1 = z.infer<typeof RecordingStatusChangedV1>;
+
+/** Twilio's Media Stream status callback events. */
+export const StreamStatusEvent = z.enum(['stream-started', 'stream-stopped', 'stream-error']);
+export type StreamStatusEvent = z.infer<typeof StreamStatusEvent>;
+
+/**
+ * A Media Stream (Twilio's Stream resource, recorded by call-control) started, stopped or
+ * failed. Published durably from its committed row, de-duplicated by `${streamSid}:${event}`,
+ * for webhook-dispatch (the stream's `statusCallback`).
+ */
+export const StreamStatusChangedV1 = z.object({
+  streamSid: StreamSid,
+  accountSid: AccountSid,
+  callSid: CallSid,
+  name: z.string().nullable(),
+  event: StreamStatusEvent,
+  /** `stream-error`: what went wrong (Twilio's `StreamError`). */
+  error: z.string().nullable(),
+  errorCode: z.number().int().nullable(),
+  statusCallback: StreamStatusCallbackConfig.nullable(),
+  occurredAt: z.string().datetime(),
+});
+export type StreamStatusChangedV1 = z.infer<typeof StreamStatusChangedV1>;
 
 /**
  * A WhatsApp user answered a call-permission request (Meta `messages` webhook,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RecordingSource, RecordingTrack } from '../enums';
+import { HttpMethod, RecordingSource, RecordingTrack } from '../enums';
 import { AccountSid, CallSid, RecordingSid } from '../ids';
 
 /**
@@ -173,6 +173,14 @@ export const StreamSid = z
   .regex(/^MZ[0-9a-f]{32}$/, 'must be MZ followed by 32 hex digits');
 /** Which audio a stream carries: what the caller says, what it hears, or both. */
 export const StreamTrack = z.enum(['inbound_track', 'outbound_track', 'both_tracks']);
+export type StreamTrack = z.infer<typeof StreamTrack>;
+
+/** Where a stream's status callbacks go (`statusCallback`, `statusCallbackMethod`). */
+export const StreamStatusCallbackConfig = z.object({
+  url: z.string().url().max(2048),
+  method: HttpMethod,
+});
+export type StreamStatusCallbackConfig = z.infer<typeof StreamStatusCallbackConfig>;
 
 /**
  * Open a Media Stream: media connects a WebSocket to `url` and speaks Twilio's Media
@@ -192,6 +200,8 @@ export const StreamStartRequestV1 = z.object({
   /** From nested `<Parameter>`s: sent in the `start` message. */
   customParameters: z.record(z.string().max(64), z.string().max(1024)).default({}),
   mediaFormat: StreamMediaFormat.default('mulaw-8k'),
+  /** Twilio's stream events (`stream-started`, `-stopped`, `-error`) go here when set. */
+  statusCallback: StreamStatusCallbackConfig.nullable().default(null),
 });
 export const StreamStartReplyV1 = z.object({ streamSid: StreamSid });
 
@@ -203,15 +213,35 @@ export const StreamStopRequestV1 = z.object({
 });
 export const StreamStopReplyV1 = z.object({ stopped: z.number().int().nonnegative() });
 
-/** A stream is over, whatever ended it; `errorCode` (319xx) when it failed. */
-export const StreamEndedV1 = z.object({
+/** What every durable stream event carries, so call-control can record any stream. */
+const StreamEventBase = z.object({
   streamSid: StreamSid,
   callSid: CallSid,
   accountSid: AccountSid,
   name: z.string().nullable(),
+  url: z.string().url().max(2048),
+  track: StreamTrack,
+  bidirectional: z.boolean(),
+  statusCallback: StreamStatusCallbackConfig.nullable(),
+});
+
+/**
+ * Durable: the stream's WebSocket is open and `start` was sent. call-control records the
+ * stream (Twilio's Stream resource) and publishes `calls.v1.stream.status-changed`.
+ */
+export const StreamStartedV1 = StreamEventBase.extend({
+  startedAt: z.string().datetime(),
+});
+
+/**
+ * Durable (a lost one would leave the interpreter waiting on `<Connect>`): a stream is
+ * over, whatever ended it; `errorCode` (319xx) and `errorMessage` when it failed.
+ */
+export const StreamEndedV1 = StreamEventBase.extend({
   /** closed: the server closed the socket; stopped: asked to; hangup: the call ended. */
   reason: z.enum(['closed', 'stopped', 'hangup', 'failed']),
   errorCode: z.number().int().nullable(),
+  errorMessage: z.string().max(1024).nullable(),
   endedAt: z.string().datetime(),
 });
 
@@ -223,4 +253,5 @@ export type RecordingStartRequestV1 = z.infer<typeof RecordingStartRequestV1>;
 export type RecordingCompletedV1 = z.infer<typeof RecordingCompletedV1>;
 export type StreamStartRequestV1 = z.infer<typeof StreamStartRequestV1>;
 export type StreamEndedV1 = z.infer<typeof StreamEndedV1>;
+export type StreamStartedV1 = z.infer<typeof StreamStartedV1>;
 export type LegFailedV1 = z.infer<typeof LegFailedV1>;

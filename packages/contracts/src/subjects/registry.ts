@@ -28,6 +28,7 @@ import {
   SessionRedirectRequestV1,
   SessionStartReplyV1,
   SessionStartRequestV1,
+  StreamStatusChangedV1,
 } from './calls';
 import {
   BridgeCreateRequestV1,
@@ -54,6 +55,7 @@ import {
   RecordingStartRequestV1,
   RecordingStopRequestV1,
   StreamEndedV1,
+  StreamStartedV1,
   StreamStartReplyV1,
   StreamStartRequestV1,
   StreamStopReplyV1,
@@ -86,7 +88,6 @@ export const events = {
   'media.v1.leg.connected': LegConnectedV1,
   'media.v1.play.finished': PlayFinishedV1,
   'media.v1.dtmf.received': DtmfReceivedV1,
-  'media.v1.stream.ended': StreamEndedV1,
   'twiml.v1.session.moved': SessionMovedV1,
 } as const;
 
@@ -101,6 +102,11 @@ export const durableEvents = {
   'calls.v1.content.approval-changed': ContentApprovalChangedV1,
   /** A leg failed or was lost with its media instance: call-control ends the call. */
   'media.v1.leg.failed': LegFailedV1,
+  /** A Media Stream's socket opened; its end follows as `media.v1.stream.ended`. */
+  'media.v1.stream.started': StreamStartedV1,
+  /** A lost end would leave the interpreter waiting on `<Connect><Stream>`. */
+  'media.v1.stream.ended': StreamEndedV1,
+  'calls.v1.stream.status-changed': StreamStatusChangedV1,
 } as const;
 
 /** Request/reply commands: the caller waits, always with a timeout. */
@@ -237,15 +243,23 @@ export const streams: readonly StreamDefinition[] = [
       'calls.v1.call.status-changed',
       'calls.v1.permission.replied',
       'calls.v1.recording.status-changed',
+      'calls.v1.stream.status-changed',
     ],
-    description: 'Call lifecycle events, WhatsApp permission replies and recording statuses.',
+    description:
+      'Call lifecycle events, WhatsApp permission replies, recording and media stream statuses.',
     maxAgeSeconds: 7 * 24 * 3600,
     duplicateWindowSeconds: 2 * 60,
   },
   {
     name: 'PARLEY_MEDIA',
-    subjects: ['media.v1.recording.completed', 'media.v1.leg.failed'],
-    description: 'Recordings finished by media and legs it lost: both must reach call-control.',
+    subjects: [
+      'media.v1.recording.completed',
+      'media.v1.leg.failed',
+      'media.v1.stream.started',
+      'media.v1.stream.ended',
+    ],
+    description:
+      'Recordings finished by media, legs it lost and media streams started and ended: all must reach call-control.',
     maxAgeSeconds: 7 * 24 * 3600,
     duplicateWindowSeconds: 2 * 60,
   },
@@ -331,6 +345,31 @@ export const durableConsumers = {
     ackWaitMs: 10_000,
     concurrency: 32,
     orderKey: 'recordingSid',
+  },
+  // A Media Stream's row and its `stream-started` callback event (one upsert, idempotent).
+  'call-control.stream-starts': {
+    subject: 'media.v1.stream.started',
+    stream: 'PARLEY_MEDIA',
+    service: 'call-control',
+    durable: 'call-control-stream-starts',
+    ackWaitMs: 10_000,
+  },
+  'call-control.stream-ends': {
+    subject: 'media.v1.stream.ended',
+    stream: 'PARLEY_MEDIA',
+    service: 'call-control',
+    durable: 'call-control-stream-ends',
+    ackWaitMs: 10_000,
+  },
+  'webhook-dispatch.stream-status-callbacks': {
+    subject: 'calls.v1.stream.status-changed',
+    stream: 'PARLEY_CALLS',
+    service: 'webhook-dispatch',
+    durable: 'webhook-dispatch-stream-status',
+    durableEnv: 'STREAM_STATUS_CONSUMER',
+    ackWaitMs: 10_000,
+    concurrency: 32,
+    orderKey: 'streamSid',
   },
   // The consent ledger: call outcomes and permission replies. Each event is applied in one
   // transaction keyed by the event, so a redelivery records nothing twice.

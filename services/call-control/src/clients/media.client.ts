@@ -77,6 +77,32 @@ export class MediaClient {
     );
   }
 
+  /** Opens a Media Stream on the call's leg; media reports its start and end durably. */
+  async startStream(
+    call: CallRef,
+    stream: Omit<CommandRequestInput<'media.v1.stream.start'>, 'accountSid' | 'callSid'>,
+  ): Promise<void> {
+    await this.run(call, 'stream.start', () =>
+      this.bus.request(
+        'media.v1.stream.start',
+        { ...stream, accountSid: call.accountSid, callSid: call.sid },
+        { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS, correlationId: call.sid },
+      ),
+    );
+  }
+
+  /** Stops a stream of the call by its sid; returns how many media stopped (0 or 1). */
+  async stopStream(call: CallRef, streamSid: string): Promise<number> {
+    return this.run(call, 'stream.stop', async () => {
+      const reply = await this.bus.request(
+        'media.v1.stream.stop',
+        { callSid: call.sid, streamSid },
+        { timeoutMs: this.env.NATS_REQUEST_TIMEOUT_MS, correlationId: call.sid },
+      );
+      return reply.stopped;
+    });
+  }
+
   /**
    * Frees the leg (none left is fine: `closed: false`). Throws when media cannot be
    * reached, so the caller (a call effect) tries again.

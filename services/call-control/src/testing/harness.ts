@@ -150,6 +150,9 @@ export class FakePeers {
   readonly closedLegs: string[] = [];
   /** Recordings media was asked for, and those still running. */
   readonly recordingStarts: CommandRequest<'media.v1.recording.start'>[] = [];
+  /** Streams media was asked to open (it "opens" each at once), and those running. */
+  readonly streamStarts: CommandRequest<'media.v1.stream.start'>[] = [];
+  private readonly activeStreams = new Map<string, CommandRequest<'media.v1.stream.start'>>();
   /** When set, media refuses to start recordings with this error. */
   recordingRefusal: ParleyError | null = null;
   private readonly activeRecordings = new Map<
@@ -238,8 +241,33 @@ export class FakePeers {
         await this.finishRecording(req.recordingSid, 'stopped');
         return { ok: true as const };
       }),
+      this.bus.handle('media.v1.stream.start', async (req) => {
+        if (!this.legs.has(req.callSid)) throw new ParleyError(20404, `no leg ${req.callSid}`);
+        this.streamStarts.push(req);
+        this.activeStreams.set(req.streamSid, req);
+        await this.bus.publishDurable(
+          'media.v1.stream.started',
+          { ...this.streamEventBase(req), startedAt: new Date().toISOString() },
+          { msgId: `${req.streamSid}:started` },
+        );
+        return { streamSid: req.streamSid };
+      }),
+      this.bus.handle('media.v1.stream.stop', async (req) => {
+        let stopped = 0;
+        for (const [sid, stream] of this.activeStreams) {
+          if (stream.callSid !== req.callSid) continue;
+          if (req.streamSid !== undefined && sid !== req.streamSid) continue;
+          if (req.name !== undefined && stream.name !== req.name) continue;
+          await this.endStream(sid, 'stopped');
+          stopped++;
+        }
+        return { stopped };
+      }),
       this.bus.handle('media.v1.leg.close', async (req) => {
         this.closedLegs.push(req.callSid);
+        for (const [sid, stream] of this.activeStreams) {
+          if (stream.callSid === req.callSid) await this.endStream(sid, 'hangup');
+        }
         for (const [sid, rec] of this.activeRecordings) {
           if (rec.req.callSid === req.callSid) await this.finishRecording(sid, 'hangup');
         }
@@ -250,6 +278,41 @@ export class FakePeers {
       }),
     );
     return this;
+  }
+
+  private streamEventBase(req: CommandRequest<'media.v1.stream.start'>) {
+    return {
+      streamSid: req.streamSid,
+      callSid: req.callSid,
+      accountSid: req.accountSid,
+      name: req.name ?? null,
+      url: req.url,
+      track: req.track,
+      bidirectional: req.bidirectional,
+      statusCallback: req.statusCallback,
+    };
+  }
+
+  /** Ends a running stream as media does: one durable `media.v1.stream.ended`. */
+  async endStream(
+    streamSid: string,
+    reason: 'closed' | 'stopped' | 'hangup' | 'failed',
+    error: { code: number; message: string } | null = null,
+  ): Promise<void> {
+    const req = this.activeStreams.get(streamSid);
+    if (!req) throw new Error(`no stream ${streamSid}`);
+    this.activeStreams.delete(streamSid);
+    await this.bus.publishDurable(
+      'media.v1.stream.ended',
+      {
+        ...this.streamEventBase(req),
+        reason,
+        errorCode: error?.code ?? null,
+        errorMessage: error?.message ?? null,
+        endedAt: new Date().toISOString(),
+      },
+      { msgId: `${streamSid}:ended` },
+    );
   }
 
   serveInterpreter(): this {

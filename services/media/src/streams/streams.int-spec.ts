@@ -226,7 +226,20 @@ describe('Media Streams to a real WebSocket server', () => {
 
     // The agent hangs up: the stream ends as closed, without error.
     conn.socket.close(1000);
-    expect(await ended(streamSid)).toMatchObject({ callSid, reason: 'closed', errorCode: null });
+    expect(await ended(streamSid)).toMatchObject({
+      callSid,
+      reason: 'closed',
+      errorCode: null,
+      errorMessage: null,
+      bidirectional: true,
+      statusCallback: null,
+    });
+    // Both ends of its life were announced (durably: JetStream publishes reach subscribers too).
+    expect(
+      media.eventsOf('media.v1.stream.started', (e) => e.streamSid === streamSid),
+    ).toMatchObject([
+      { callSid, accountSid: TEST_ACCOUNT, track: 'inbound_track', bidirectional: true },
+    ]);
   });
 
   it('measures the latency a tone takes through Parley each way (printed)', async () => {
@@ -429,7 +442,15 @@ describe('Media Streams to a real WebSocket server', () => {
         url: `ws://127.0.0.1:${(silent.address() as AddressInfo).port}/`,
         bidirectional: true,
       });
-      expect(await ended(streamSid)).toMatchObject({ reason: 'failed', errorCode: 31920 });
+      expect(await ended(streamSid)).toMatchObject({
+        reason: 'failed',
+        errorCode: 31920,
+        errorMessage: expect.any(String) as unknown,
+      });
+      // It never opened: no stream-started.
+      expect(media.eventsOf('media.v1.stream.started', (e) => e.streamSid === streamSid)).toEqual(
+        [],
+      );
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => silent.close(resolve));

@@ -4,7 +4,13 @@ import {
   type BeforeApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { NatsBus, ParleyError, type StreamStartRequestV1 } from '@parley/contracts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type EventPayload,
+  NatsBus,
+  ParleyError,
+  type StreamStartRequestV1,
+} from '@parley/contracts';
 import { BackgroundTasks, PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
 import { AddressPolicy } from '@parley/webhooks';
 import { type MediaEnv } from '../config/env.schema';
@@ -13,6 +19,9 @@ import { LegRegistry } from '../legs/leg-registry';
 import { PlaybackService } from '../playback/playback.service';
 import { MediaStream, type StreamEnd } from './media-stream';
 import { openStreamSocket, parseStreamUrl } from './stream-socket';
+
+/** The fields every durable stream event repeats from the stream's request. */
+type StreamEventBase = Omit<EventPayload<'media.v1.stream.started'>, 'startedAt'>;
 
 interface Entry {
   request: StreamStartRequestV1;
@@ -25,12 +34,15 @@ interface Entry {
  * `media.v1.stream.*`: Media Streams of the legs on this instance. Media holds the
  * WebSocket because the audio is here: the leg's Opus is decoded once, turned into the
  * stream's mu-law and sent, and the server's audio is encoded straight into the leg's
- * output, without a second hop over NATS. Every stream ends with one
+ * output, without a second hop over NATS. A stream whose socket opened is announced by a
+ * durable `media.v1.stream.started`; every stream ends with one durable
  * `media.v1.stream.ended` (closed, stopped, hangup, failed with its 319xx code).
  */
 @Injectable()
 export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly streams = new Map<string, Entry>();
+  /** Aborted at shutdown: a publish still retrying gives up then. */
+  private readonly stopping = new AbortController();
   private readonly policy: AddressPolicy;
 
   constructor(
@@ -99,6 +111,7 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
 
   beforeApplicationShutdown(): void {
     for (const entry of [...this.streams.values()]) this.stopEntry(entry, 'hangup');
+    this.stopping.abort();
   }
 
   private stopEntry(entry: Entry, reason: 'stopped' | 'hangup'): void {
@@ -150,6 +163,10 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
     entry.stream = stream;
     stream.begin();
     log.info({ bidirectional: request.bidirectional, track: request.track }, 'stream started');
+    this.publish('media.v1.stream.started', {
+      ...this.describe(request),
+      startedAt: new Date().toISOString(),
+    });
   }
 
   private ended(entry: Entry, end: StreamEnd): void {
@@ -159,14 +176,61 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
       { callSid: request.callSid, streamSid: request.streamSid, ...end },
       'stream ended',
     );
-    this.bus.publish('media.v1.stream.ended', {
+    this.publish('media.v1.stream.ended', {
+      ...this.describe(request),
+      reason: end.reason,
+      errorCode: end.errorCode,
+      errorMessage: end.message === null ? null : end.message.slice(0, 1024),
+      endedAt: new Date().toISOString(),
+    });
+  }
+
+  private describe(request: StreamStartRequestV1): StreamEventBase {
+    return {
       streamSid: request.streamSid,
       callSid: request.callSid,
       accountSid: request.accountSid,
       name: request.name ?? null,
-      reason: end.reason,
-      errorCode: end.errorCode,
-      endedAt: new Date().toISOString(),
-    });
+      url: request.url,
+      track: request.track,
+      bidirectional: request.bidirectional,
+      statusCallback: request.statusCallback,
+    };
+  }
+
+  /**
+   * Durable, de-duplicated by `${streamSid}:started|ended`, retried (backing off to 5 s)
+   * while the process lives: the interpreter waits for the end of a `<Connect><Stream>`
+   * and call-control records both for the Stream resource and its status callbacks.
+   */
+  private publish<S extends 'media.v1.stream.started' | 'media.v1.stream.ended'>(
+    subject: S,
+    payload: EventPayload<S>,
+  ): void {
+    const msgId = `${payload.streamSid}:${subject === 'media.v1.stream.started' ? 'started' : 'ended'}`;
+    const attempt = async (): Promise<void> => {
+      for (let n = 1; ; n++) {
+        try {
+          await this.bus.publishDurable(subject, payload, {
+            msgId,
+            correlationId: payload.callSid,
+          });
+          return;
+        } catch (error) {
+          if (this.stopping.signal.aborted) {
+            this.logger.error({ err: error, msgId }, `${subject} not published before shutdown`);
+            return;
+          }
+          this.logger[n === 1 ? 'warn' : 'error'](
+            { err: error, msgId, attempt: n },
+            `could not publish ${subject}; retrying`,
+          );
+          await sleep(Math.min(5_000, 100 * 2 ** Math.min(n, 6)), undefined, {
+            signal: this.stopping.signal,
+          }).catch(() => undefined);
+        }
+      }
+    };
+    this.background.track(attempt(), msgId);
   }
 }

@@ -124,6 +124,7 @@ export class MediaHarness {
       'media.v1.leg.failed',
       'media.v1.play.finished',
       'media.v1.dtmf.received',
+      'media.v1.stream.started',
       'media.v1.stream.ended',
     ] as const) {
       harness.subscriptions.push(

@@ -17,7 +17,7 @@ export class ConnectVerb implements Verb<ConnectNode> {
       ctx.warn(13750, `Connect: ${noun.kind} is not supported by Parley yet; skipped`);
       return CONTINUE;
     }
-    const built = streamRequestOf(noun, true);
+    const built = streamRequestOf(noun, true, (url) => ctx.resolveUrl(url));
     if (!built.ok) {
       ctx.warn(built.code, `Connect: ${built.reason}`);
       return this.after(node, ctx);

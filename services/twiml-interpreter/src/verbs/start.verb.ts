@@ -16,7 +16,7 @@ export class StartVerb implements Verb<StartNode> {
         ctx.warn(13750, `Start: ${noun.kind} is not supported by Parley yet; skipped`);
         continue;
       }
-      const built = streamRequestOf(noun, false);
+      const built = streamRequestOf(noun, false, (url) => ctx.resolveUrl(url));
       if (!built.ok) {
         ctx.warn(built.code, `Start: ${built.reason}`);
         continue;

@@ -8,13 +8,16 @@ export const MEDIA_FORMAT_PARAMETER = 'parley.mediaFormat';
 /**
  * The stream a `<Stream>` noun asks for: a fresh StreamSid, its `<Parameter>`s as the
  * `customParameters` of Twilio's `start` message (but the reserved `parley.mediaFormat`,
- * which picks the audio format); not ok (with why) when it has no URL or a bad format.
+ * which picks the audio format) and its `statusCallback`; not ok (with why) when it has no
+ * URL, a bad format or a statusCallback that is not a URL.
  */
 export function streamRequestOf(
   noun: StreamNoun,
   bidirectional: boolean,
+  /** Resolves `statusCallback` against the document's URL (null: not a valid URL). */
+  resolveUrl: (url: string) => string | null = () => null,
 ): { ok: true; request: StreamRequest } | { ok: false; code: ErrorCode; reason: string } {
-  const { url, name, track } = noun.attributes;
+  const { url, name, track, statusCallback, statusCallbackMethod } = noun.attributes;
   if (url === undefined || url.trim() === '')
     return { ok: false, code: 31920, reason: 'Stream has no url' };
   const customParameters: Record<string, string> = {};
@@ -35,6 +38,18 @@ export function streamRequestOf(
     }
     customParameters[key] = value;
   }
+  let callback: StreamRequest['statusCallback'] = null;
+  if (statusCallback !== undefined) {
+    const resolved = resolveUrl(statusCallback);
+    if (resolved === null) {
+      return {
+        ok: false,
+        code: 11200,
+        reason: `Stream statusCallback ${statusCallback.slice(0, 100)} is not a valid URL`,
+      };
+    }
+    callback = { url: resolved, method: statusCallbackMethod };
+  }
   return {
     ok: true,
     request: {
@@ -46,6 +61,7 @@ export function streamRequestOf(
       bidirectional,
       customParameters,
       mediaFormat,
+      statusCallback: callback,
     },
   };
 }

@@ -89,6 +89,11 @@ function fakeCall(options: { refuse?: ParleyError } = {}) {
         callSid: CALL_SID as StreamEndedV1['callSid'],
         accountSid: `AC${'0'.repeat(32)}` as StreamEndedV1['accountSid'],
         name: null,
+        url: started[0]!.url,
+        track: started[0]!.track,
+        bidirectional: started[0]!.bidirectional,
+        statusCallback: started[0]!.statusCallback,
+        errorMessage: null,
         endedAt: new Date().toISOString(),
         ...e,
       }),
@@ -121,6 +126,7 @@ describe('<Connect><Stream>, <Start><Stream>, <Stop><Stream>', () => {
         bidirectional: true,
         customParameters: { customer: 'Jane', plan: 'gold' },
         mediaFormat: 'mulaw-8k',
+        statusCallback: null,
       },
     ]);
     let settled = false;
@@ -216,5 +222,20 @@ describe('<Connect><Stream>, <Start><Stream>, <Stop><Stream>', () => {
     );
     expect(call.started).toHaveLength(1);
     expect(call.warnings.map((w) => w.code)).toEqual([12200]);
+  });
+
+  it("passes <Stream statusCallback> on, resolved against the document's URL, with its method", async () => {
+    const call = fakeCall();
+    await run(
+      verbOf(
+        '<Start><Stream url="wss://asr.example.com/" statusCallback="/stream-events" ' +
+          'statusCallbackMethod="GET"/><Stream url="wss://b.example.com/"/></Start>',
+      ),
+      call.ctx,
+    );
+    expect(call.started).toMatchObject([
+      { statusCallback: { url: 'https://app.example.com/stream-events', method: 'GET' } },
+      { statusCallback: null },
+    ]);
   });
 });

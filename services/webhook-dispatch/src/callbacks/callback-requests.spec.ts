@@ -2,11 +2,13 @@ import {
   type CallSid,
   type CallStatusChangedV1,
   type RecordingStatusChangedV1,
+  type StreamStatusChangedV1,
 } from '@parley/contracts';
 import {
   callStatusCallback,
   recordingStatusCallback,
   rfc2822,
+  streamStatusCallback,
   statusCallbackEventOf,
 } from './callback-requests';
 
@@ -161,5 +163,61 @@ describe('recording status callbacks', () => {
 
   it('writes RFC 2822 dates in UTC', () => {
     expect(rfc2822('2027-01-09T23:59:59Z')).toBe('Sat, 09 Jan 2027 23:59:59 +0000');
+  });
+});
+
+describe('stream status callbacks', () => {
+  const STREAM = `MZ${'5'.repeat(32)}`;
+  const event = {
+    streamSid: STREAM,
+    accountSid: ACCOUNT,
+    callSid: CALL,
+    name: null,
+    event: 'stream-started',
+    error: null,
+    errorCode: null,
+    statusCallback: { url: 'https://example.com/streams', method: 'GET' },
+    occurredAt: '2026-12-01T05:00:00.250Z',
+  } as StreamStatusChangedV1;
+
+  it("builds Twilio's stream event parameters, keyed by stream and event, started first", () => {
+    expect(streamStatusCallback(event)).toEqual({
+      kind: 'stream-status',
+      eventKey: `${STREAM}:stream-started`,
+      accountSid: ACCOUNT,
+      callSid: CALL,
+      orderKey: STREAM,
+      eventSequence: 0,
+      url: 'https://example.com/streams',
+      method: 'GET',
+      params: {
+        AccountSid: ACCOUNT,
+        CallSid: CALL,
+        StreamSid: STREAM,
+        StreamName: STREAM,
+        StreamEvent: 'stream-started',
+        Timestamp: '2026-12-01T05:00:00.250Z',
+      },
+    });
+  });
+
+  it('names the stream and says what failed on stream-error, after the start', () => {
+    const request = streamStatusCallback({
+      ...event,
+      name: 'agent',
+      event: 'stream-error',
+      error: 'the WebSocket handshake failed: 404',
+      errorCode: 31920,
+    });
+    expect(request?.eventSequence).toBe(1);
+    expect(request?.params).toMatchObject({
+      StreamName: 'agent',
+      StreamEvent: 'stream-error',
+      StreamError: 'the WebSocket handshake failed: 404',
+    });
+  });
+
+  it('sends nothing for a stream without a statusCallback', () => {
+    expect(streamStatusCallback({ ...event, statusCallback: null })).toBeNull();
   });
 });

@@ -8,6 +8,7 @@ import {
   type MessageStatusChangedV1,
   type RecordingStatusChangedV1,
   type StatusCallbackEvent,
+  type StreamStatusChangedV1,
 } from '@parley/contracts';
 
 /** Twilio's REST API version, sent as `ApiVersion` on every call callback. */
@@ -18,6 +19,7 @@ export const CALLBACK_KINDS = [
   'recording-status',
   'message-status',
   'incoming-message',
+  'stream-status',
   'content-approval',
 ] as const;
 export type CallbackKind = (typeof CALLBACK_KINDS)[number];
@@ -142,6 +144,39 @@ export function recordingStatusCallback(event: RecordingStatusChangedV1): Callba
     callSid: event.callSid,
     orderKey: event.recordingSid,
     eventSequence: RECORDING_STATUS_ORDER[event.status],
+    url: config.url,
+    method: config.method,
+    params,
+  };
+}
+
+/**
+ * The statusCallback request of a Media Stream event (Twilio's `stream-started`,
+ * `stream-stopped`, `stream-error`), or null when the stream has no callback.
+ * `StreamName` is the stream's name, or its sid when it has none (as Twilio sends it).
+ */
+export function streamStatusCallback(event: StreamStatusChangedV1): CallbackRequest | null {
+  const config = event.statusCallback;
+  if (!config) return null;
+  const params: Record<string, string> = {
+    AccountSid: event.accountSid,
+    CallSid: event.callSid,
+    StreamSid: event.streamSid,
+    StreamName: event.name ?? event.streamSid,
+    StreamEvent: event.event,
+    Timestamp: event.occurredAt,
+  };
+  if (event.event === 'stream-error') {
+    params.StreamError =
+      event.error ?? `Stream failed${event.errorCode ? ` (${event.errorCode})` : ''}`;
+  }
+  return {
+    kind: 'stream-status',
+    eventKey: `${event.streamSid}:${event.event}`,
+    accountSid: event.accountSid,
+    callSid: event.callSid,
+    orderKey: event.streamSid,
+    eventSequence: event.event === 'stream-started' ? 0 : 1,
     url: config.url,
     method: config.method,
     params,

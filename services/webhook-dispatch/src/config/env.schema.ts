@@ -70,6 +70,10 @@ export const envSchema = baseEnvSchema({ httpPort: 3003 }).extend({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .default('webhook-dispatch-recording-status'),
+  STREAM_STATUS_CONSUMER: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('webhook-dispatch-stream-status'),
   MESSAGE_STATUS_CONSUMER: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/)

@@ -5,6 +5,7 @@ import {
   type MessageReceivedV1,
   type MessageStatusChangedV1,
   type RecordingStatusChangedV1,
+  type StreamStatusChangedV1,
 } from '@parley/contracts';
 import { DurableEventHandler } from '@parley/nest-kit';
 import {
@@ -13,13 +14,14 @@ import {
   incomingMessageWebhook,
   messageStatusCallback,
   recordingStatusCallback,
+  streamStatusCallback,
   type CallbackRequest,
 } from '../callbacks/callback-requests';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryPoller } from './delivery-poller';
 
 /**
- * Takes call, recording, message and Content approval events from JetStream (one durable consumer each,
+ * Takes call, recording, media stream, message and Content approval events from JetStream (one durable consumer each,
  * shared by every replica: `webhook-dispatch.*-status-callbacks` in the subject registry)
  * and records the callback each asks for before the event is acked: a crash before the
  * row is committed means a redelivery, and a redelivery finds the row already there
@@ -40,6 +42,11 @@ export class CallbackIntake {
   @DurableEventHandler('webhook-dispatch.recording-status-callbacks')
   async onRecordingStatus(event: RecordingStatusChangedV1): Promise<void> {
     await this.record(recordingStatusCallback(event));
+  }
+
+  @DurableEventHandler('webhook-dispatch.stream-status-callbacks')
+  async onStreamStatus(event: StreamStatusChangedV1): Promise<void> {
+    await this.record(streamStatusCallback(event));
   }
 
   @DurableEventHandler('webhook-dispatch.message-status-callbacks')

@@ -6,6 +6,7 @@ import {
   newSid,
   recordingEvent,
   startDispatcher,
+  streamEvent,
   waitFor,
 } from '../testing/harness';
 
@@ -158,6 +159,63 @@ describe('webhook-dispatch delivers callbacks', () => {
       RecordingUrl: event.mediaUrl,
       RecordingDuration: '9',
     });
+  });
+
+  it("sends a stream's stream-started and stream-error callbacks, signed, in order", async () => {
+    const callSid = newSid('CA');
+    const streamSid = newSid('MZ');
+    const base = {
+      streamSid,
+      name: 'agent',
+      statusCallback: { url: `${d.receiver.base}/stream`, method: 'POST' as const },
+    };
+    await d.bus.publishDurable(
+      'calls.v1.stream.status-changed',
+      streamEvent(accountSid, callSid, {
+        ...base,
+        event: 'stream-started',
+        occurredAt: '2026-12-01T05:00:00.000Z',
+      }),
+      { msgId: `${streamSid}:stream-started` },
+    );
+    await d.bus.publishDurable(
+      'calls.v1.stream.status-changed',
+      streamEvent(accountSid, callSid, {
+        ...base,
+        event: 'stream-error',
+        error: 'the WebSocket closed with 1011',
+        errorCode: 31921,
+        occurredAt: '2026-12-01T05:00:09.000Z',
+      }),
+      { msgId: `${streamSid}:stream-error` },
+    );
+    const got = await waitFor(
+      () => d.receiver.forCall(callSid).length === 2 && d.receiver.forCall(callSid),
+      'both stream callbacks',
+    );
+    expect(got.map((r) => [r.path, r.signatureValid])).toEqual([
+      ['/stream', true],
+      ['/stream', true],
+    ]);
+    expect(got.map((r) => r.params)).toEqual([
+      {
+        AccountSid: accountSid,
+        CallSid: callSid,
+        StreamSid: streamSid,
+        StreamName: 'agent',
+        StreamEvent: 'stream-started',
+        Timestamp: '2026-12-01T05:00:00.000Z',
+      },
+      {
+        AccountSid: accountSid,
+        CallSid: callSid,
+        StreamSid: streamSid,
+        StreamName: 'agent',
+        StreamEvent: 'stream-error',
+        StreamError: 'the WebSocket closed with 1011',
+        Timestamp: '2026-12-01T05:00:09.000Z',
+      },
+    ]);
   });
 
   it('retries after 500s, then succeeds, with one idempotency token and signature', async () => {

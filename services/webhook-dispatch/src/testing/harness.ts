@@ -5,6 +5,7 @@ import {
   type CallStatusChangedV1,
   type NatsBus,
   type RecordingStatusChangedV1,
+  type StreamStatusChangedV1,
 } from '@parley/contracts';
 import { bootstrap, postgresOptions, runMigrations, type RunningService } from '@parley/nest-kit';
 import {
@@ -203,8 +204,8 @@ export async function startDispatcher(
 }
 
 let sidSeq = 0;
-/** A fresh sid of the given prefix ('CA', 'AC', 'RE'). */
-export function newSid(prefix: 'AC' | 'CA' | 'HX' | 'RE' | 'SM' | 'XE'): string {
+/** A fresh sid of the given prefix ('CA', 'AC', 'RE', 'MZ'...). */
+export function newSid(prefix: 'AC' | 'CA' | 'HX' | 'RE' | 'SM' | 'XE' | 'MZ'): string {
   sidSeq += 1;
   const hex = `${Date.now().toString(16)}${sidSeq.toString(16).padStart(6, '0')}`;
   return `${prefix}${hex.padStart(32, 'a').slice(-32)}`;
@@ -277,4 +278,23 @@ export function recordingEvent(
     occurredAt: new Date().toISOString(),
     ...over,
   } as RecordingStatusChangedV1;
+}
+
+export function streamEvent(
+  accountSid: string,
+  callSid: string,
+  over: Partial<StreamStatusChangedV1>,
+): StreamStatusChangedV1 {
+  return {
+    streamSid: newSid('MZ'),
+    accountSid,
+    callSid,
+    name: null,
+    event: 'stream-started',
+    error: null,
+    errorCode: null,
+    statusCallback: null,
+    occurredAt: new Date().toISOString(),
+    ...over,
+  } as StreamStatusChangedV1;
 }

@@ -7,6 +7,7 @@ import { DeadLetters1796208496882 } from './1796208496882-DeadLetters';
 import { SenderCallbackPermission1796209325967 } from './1796209325967-SenderCallbackPermission';
 import { WebhookDeliveries1796211988287 } from './1796211988287-WebhookDeliveries';
 import { ContentApprovals1796223228169 } from './1796223228169-ContentApprovals';
+import { Streams1796223547412 } from './1796223547412-Streams';
 
 /** Every migration of this service, oldest first. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   SenderCallbackPermission1796209325967,
   WebhookDeliveries1796211988287,
   ContentApprovals1796223228169,
+  Streams1796223547412,
 ];

@@ -9,7 +9,7 @@ export class ContentApprovalCallbacks1796224000000 implements MigrationInterface
       `ALTER TABLE "webhook_dispatch"."webhook_deliveries" DROP CONSTRAINT "webhook_deliveries_kind_check"`,
     );
     await queryRunner.query(
-      `ALTER TABLE "webhook_dispatch"."webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_kind_check" CHECK ("kind" IN ('call-status', 'recording-status', 'message-status', 'incoming-message', 'content-approval'))`,
+      `ALTER TABLE "webhook_dispatch"."webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_kind_check" CHECK ("kind" IN ('call-status', 'recording-status', 'message-status', 'incoming-message', 'stream-status', 'content-approval'))`,
     );
   }
 
@@ -18,7 +18,7 @@ export class ContentApprovalCallbacks1796224000000 implements MigrationInterface
       `ALTER TABLE "webhook_dispatch"."webhook_deliveries" DROP CONSTRAINT "webhook_deliveries_kind_check"`,
     );
     await queryRunner.query(
-      `ALTER TABLE "webhook_dispatch"."webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_kind_check" CHECK ("kind" IN ('call-status', 'recording-status', 'message-status', 'incoming-message'))`,
+      `ALTER TABLE "webhook_dispatch"."webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_kind_check" CHECK ("kind" IN ('call-status', 'recording-status', 'message-status', 'incoming-message', 'stream-status'))`,
     );
   }
 }

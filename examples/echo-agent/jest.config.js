@@ -1,0 +1,1 @@
+module.exports = require('../../jest.preset').preset('unit', __dirname);
