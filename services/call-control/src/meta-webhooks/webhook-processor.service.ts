@@ -83,10 +83,13 @@ export class WebhookProcessor {
     tasks.every('meta-webhooks.cleanup', CLEANUP_EVERY_MS, () => this.cleanup());
   }
 
-  /** Processes freshly stored rows without waiting for the poller. */
-  processSoon(ids: string[]): void {
+  /**
+   * Processes freshly stored rows without waiting for the poller. `receivedAt` (monotonic
+   * ms) is when their delivery arrived: a call set-up measures its steps from there.
+   */
+  processSoon(ids: string[], receivedAt?: number): void {
     for (const id of ids) {
-      const task = this.process(id).catch((error: unknown) =>
+      const task = this.process(id, receivedAt).catch((error: unknown) =>
         this.logger.error({ err: error, inboxId: id }, 'webhook processing crashed'),
       );
       this.background.track(task, `meta webhook ${id}`);
@@ -110,11 +113,11 @@ export class WebhookProcessor {
     return due.length;
   }
 
-  private async process(id: string): Promise<void> {
+  private async process(id: string, receivedAt?: number): Promise<void> {
     const row = await this.claim(id);
     if (!row) return;
     try {
-      await this.dispatch(row);
+      await this.dispatch(row, receivedAt);
       await this.ds
         .getRepository(MetaWebhookEventEntity)
         .update({ id: row.id }, { status: 'processed', processedAt: new Date(), lastError: null });
@@ -164,7 +167,7 @@ export class WebhookProcessor {
     });
   }
 
-  private async dispatch(row: MetaWebhookEventEntity): Promise<void> {
+  private async dispatch(row: MetaWebhookEventEntity, receivedAt?: number): Promise<void> {
     const sender = row.senderSid ? await this.senders.findBySid(row.senderSid) : null;
     if (!sender) {
       this.logger.warn(
@@ -176,7 +179,7 @@ export class WebhookProcessor {
     switch (row.kind) {
       case 'call': {
         const { call, contacts } = StoredCall.parse(row.payload);
-        await this.onCallEvent(sender, call, contacts);
+        await this.onCallEvent(sender, call, contacts, receivedAt);
         return;
       }
       case 'call-status': {
@@ -216,6 +219,7 @@ export class WebhookProcessor {
     sender: SenderEntity,
     call: MetaCallWebhook,
     contacts: Contact[],
+    receivedAt?: number,
   ): Promise<void> {
     const detail = {
       direction: call.direction ?? null,
@@ -227,7 +231,7 @@ export class WebhookProcessor {
     if (call.event === 'connect') {
       await run(() =>
         connectDirection(call) === 'inbound'
-          ? this.inbound.onMetaConnect(sender, call, contacts)
+          ? this.inbound.onMetaConnect(sender, call, contacts, receivedAt)
           : this.outbound.onMetaConnect(sender, call),
       );
       return;
