@@ -13,7 +13,8 @@
  * the CPU of media's processes and of the load generator, apart.
  *
  * MEDIA_SETUP_BENCH_BASELINE=<another build's services/media/dist/main.js> measures that
- * build too, in the same run (one service at a time, same database, NATS and generator),
+ * build too, in the same run (one service at a time, started afresh for each rate, the
+ * order alternating from rate to rate; same database, NATS and generator),
  * and prints this build's p50 and p99 as a ratio of the baseline's: the figure to compare
  * on a shared machine, where absolute times move with the other work on it.
  *
@@ -101,7 +102,22 @@ async function main(): Promise<void> {
       .join(' ')} (other work on the machine counts), ${seconds} s per rate`,
   );
   try {
-    for (const build of builds) {
+    // Each rate is measured with each build in turn, the order alternating from one rate to
+    // the next (A B, B A, ...), so a change in the machine's other load favours neither.
+    for (const [index, rate] of rates.entries()) {
+      const order = index % 2 === 0 ? builds : [...builds].reverse();
+      for (const build of order) {
+        const rows = results.get(build.name) ?? [];
+        results.set(build.name, rows);
+        rows.push(await measure(build, rate));
+      }
+    }
+    for (const build of builds) print(build.name, results.get(build.name) ?? []);
+
+    async function measure(
+      build: { name: string; main?: string },
+      rate: number,
+    ): Promise<StepFigures> {
       const media = startMedia(
         {
           DATABASE_URL: db.url,
@@ -117,7 +133,6 @@ async function main(): Promise<void> {
         },
         build.main,
       );
-      const rows: StepFigures[] = [];
       try {
         const ready = await waitFor(
           'media to start',
@@ -131,9 +146,7 @@ async function main(): Promise<void> {
             .filter((l) => l.msg === 'mediasoup worker started' || l.msg === 'rtpengine started')
             .map((l) => l.pid as number),
         ];
-        for (const rate of rates) {
-          rows.push(await runRate(rate));
-        }
+        return await runRate(rate);
 
         // One rate: offers made first (not measured), then evenly spaced answers.
         async function runRate(rate: number): Promise<StepFigures> {
@@ -210,8 +223,6 @@ async function main(): Promise<void> {
         media.child.kill('SIGTERM');
         await exited;
       }
-      results.set(build.name, rows);
-      print(build.name, rows);
     }
     const ours = results.get('this build');
     const base = results.get('baseline');
