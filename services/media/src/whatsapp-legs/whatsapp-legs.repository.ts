@@ -41,8 +41,8 @@ export class WhatsAppLegsRepository {
         this.rows.create({ ...leg, instanceId: this.info.instanceId, endReason: null }),
       );
       const id = (result.identifiers[0] as { id?: unknown } | undefined)?.id;
-      if (id === undefined || id === null) throw new Error('the leg row was not inserted');
-      return String(id);
+      if (typeof id !== 'string') throw new Error('the leg row was not inserted');
+      return id;
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
         throw new LegAlreadyOpenError(leg.callSid);
