@@ -12,6 +12,7 @@ export * from './http/error-filter';
 export * from './logging/correlation';
 export * from './logging/logger';
 export * from './metrics/metrics';
+export * from './metrics/setup-steps';
 export * from './nats/decorators';
 export * from './nats/nats.providers';
 export * from './tokens';

@@ -10,6 +10,7 @@ export const CALL_EVENT_TYPES = [
   'consent',
   'api',
   'error',
+  'setup',
 ] as const;
 export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
 

@@ -9,7 +9,7 @@ export const CallEventResource = z.object({
   type: z
     .enum(CALL_EVENT_TYPES)
     .describe(
-      'status: a transition; graph: a Meta Graph API request; webhook: a Meta webhook; media, interpreter, consent: requests to those services',
+      'status: a transition; graph: a Meta Graph API request; webhook: a Meta webhook; media, interpreter, consent: requests to those services; setup: how long each step of the set-up took (milliseconds)',
     ),
   name: z.string().describe('e.g. ringing, connect, pre_accept, leg.answer, session.start'),
   sequence: z.number().int().nullable().describe('Status transitions only: their order'),

@@ -108,8 +108,11 @@ export class CallEffects implements OnApplicationBootstrap {
     await this.runForCall(callSid);
   }
 
-  /** Runs a call's due effects now, in the order they were recorded. */
-  async runForCall(callSid: string): Promise<void> {
+  /**
+   * Runs a call's due effects now, in the order they were recorded. `current`: the call as
+   * its caller just committed it, handed to the first effect instead of reading it again.
+   */
+  async runForCall(callSid: string, current?: CallEntity): Promise<void> {
     const due = await this.ds
       .getRepository(CallEffectEntity)
       .createQueryBuilder('e')
@@ -119,7 +122,11 @@ export class CallEffects implements OnApplicationBootstrap {
       })
       .orderBy('e.id', 'ASC')
       .getRawMany<{ id: string }>();
-    for (const { id } of due) await this.run(String(id));
+    let fresh = current?.sid === callSid ? current : undefined;
+    for (const { id } of due) {
+      await this.run(String(id), fresh);
+      fresh = undefined;
+    }
   }
 
   /** Runs every due effect once (until `signal` aborts); returns how many were attempted. */
@@ -139,14 +146,15 @@ export class CallEffects implements OnApplicationBootstrap {
     return due.length;
   }
 
-  /** Claims one effect if it is due and does it. Never throws. */
-  async run(id: string): Promise<void> {
+  /** Claims one effect if it is due and does it (on `current`, if given). Never throws. */
+  async run(id: string, current?: CallEntity): Promise<void> {
     const effect = await this.claim(id);
     if (!effect) return;
     const executor = this.executors.get(effect.kind);
     try {
       if (!executor) throw new Error(`no executor for call effect ${effect.kind}`);
-      const call = await this.ds.getRepository(CallEntity).findOneBy({ sid: effect.callSid });
+      const call =
+        current ?? (await this.ds.getRepository(CallEntity).findOneBy({ sid: effect.callSid }));
       const outcome: CallEffectOutcome = call
         ? await executor(call, effect)
         : { kind: 'refused', reason: 'the call no longer exists' };
@@ -192,10 +200,24 @@ export class CallEffects implements OnApplicationBootstrap {
           `now() + make_interval(secs => ${this.env.CALL_EFFECT_LEASE_MS / 1000})`,
       })
       .where("id = :id AND status = 'pending' AND next_attempt_at <= now()", { id })
-      .returning(['id'])
+      .returning('*')
       .execute();
-    if (!(result.raw as unknown[]).length) return null;
-    return this.ds.getRepository(CallEffectEntity).findOneBy({ id });
+    // The claimed row comes back with the claim: no second read on the set-up path.
+    const raw = (result.raw as Record<string, unknown>[])[0];
+    if (!raw) return null;
+    return this.ds.getRepository(CallEffectEntity).create({
+      id: String(raw.id),
+      callSid: raw.call_sid as string,
+      kind: raw.kind as CallEffectKind,
+      status: raw.status as CallEffectEntity['status'],
+      detail: raw.detail as Record<string, unknown>,
+      attempts: raw.attempts as number,
+      nextAttemptAt: raw.next_attempt_at as Date,
+      claimedBy: raw.claimed_by as string | null,
+      lastError: raw.last_error as string | null,
+      dateCreated: raw.date_created as Date,
+      dateUpdated: raw.date_updated as Date,
+    });
   }
 
   private async settle(effect: CallEffectEntity, outcome: CallEffectOutcome): Promise<void> {

@@ -228,6 +228,22 @@ export class CallStateService {
     await this.ds.getRepository(CallEntity).update({ sid: callSid }, patch);
   }
 
+  /**
+   * Stores media's answer and reads the call's status in the same statement (one round
+   * trip on the set-up path); null when the call is gone.
+   */
+  async saveAnswer(callSid: string, answerSdp: string): Promise<CallStatus | null> {
+    const result = await this.ds
+      .createQueryBuilder()
+      .update(CallEntity)
+      .set({ answerSdp })
+      .where('sid = :callSid', { callSid })
+      .returning(['status'])
+      .execute();
+    const row = (result.raw as { status: CallStatus }[])[0];
+    return row?.status ?? null;
+  }
+
   private async takeSlot(
     manager: EntityManager,
     slot: { senderSid: string; senderId: string; limit: number },

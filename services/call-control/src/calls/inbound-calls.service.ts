@@ -1,8 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type CallStatus, isTerminalCallStatus, newSid, ParleyError } from '@parley/contracts';
 import { type MetaCallWebhook, type Contact, MetaGraphError } from '@parley/meta-graph';
-import { PARLEY_ENV, PARLEY_LOGGER, type ParleyLogger } from '@parley/nest-kit';
+import {
+  callSetupStepHistogram,
+  MetricsService,
+  PARLEY_ENV,
+  PARLEY_LOGGER,
+  type ParleyLogger,
+  SetupSteps,
+} from '@parley/nest-kit';
+import { type Histogram } from 'prom-client';
+import { type ApplicationEntity } from '../applications/application.entity';
 import { ApplicationsService } from '../applications/applications.service';
+import { CallTimeline } from '../call-events/call-timeline.service';
 import { Clock } from '../common/clock';
 import { whatsAppFromDigits } from '../common/whatsapp-address';
 import { type CallControlEnv } from '../config/env.schema';
@@ -26,6 +36,13 @@ import {
   inboundConnectPlan,
 } from './meta-event-plans';
 
+/** What `connect` already read, handed to the set-up it runs at once (no second lookup). */
+interface ConnectContext {
+  sender: SenderEntity;
+  app: ApplicationEntity | null;
+  steps: SetupSteps;
+}
+
 /**
  * User-initiated calls: Meta's `connect` creates the call (inbound, ringing), media builds
  * the answer, Meta gets `pre_accept`, the interpreter gets the call. The interpreter then
@@ -33,6 +50,10 @@ import {
  */
 @Injectable()
 export class InboundCalls {
+  /** Set-ups started by a `connect` in this process, while it runs them (by CallSid). */
+  private readonly connecting = new Map<string, ConnectContext>();
+  private readonly setupSteps: Histogram<'step'>;
+
   constructor(
     private readonly state: CallStateService,
     private readonly endings: CallEndings,
@@ -44,17 +65,27 @@ export class InboundCalls {
     private readonly interpreter: InterpreterClient,
     private readonly clock: Clock,
     private readonly effects: CallEffects,
+    private readonly timeline: CallTimeline,
     @Inject(PARLEY_ENV) private readonly env: CallControlEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
+    metrics: MetricsService,
   ) {
+    this.setupSteps = callSetupStepHistogram(metrics.registry);
     effects.register('inbound.setup', (call, effect) => this.setUp(call, effect));
   }
 
+  /**
+   * Meta's `connect` of a user-initiated call. `receivedAt` (monotonic ms): when the
+   * webhook arrived, where the set-up's steps are measured from.
+   */
   async onMetaConnect(
     sender: SenderEntity,
     event: MetaCallWebhook,
     contacts: Contact[],
+    receivedAt?: number,
   ): Promise<void> {
+    const steps = new SetupSteps(undefined, receivedAt);
+    if (receivedAt !== undefined) steps.mark('webhook_inbox');
     const known = await this.calls.findForMeta(sender.sid, event.id, undefined);
     if (known) {
       // The same connect again (Meta's retry, or the inbox re-processing an interrupted
@@ -120,6 +151,7 @@ export class InboundCalls {
       plan = inboundConnectPlan(admission, event);
       call = await this.state.create(base, { reason: 'meta:connect' });
     }
+    steps.mark('call_row');
     if (plan.kind === 'end') {
       if (plan.refusal) {
         this.logger.warn(
@@ -130,7 +162,12 @@ export class InboundCalls {
       await this.endings.end(call, plan.to, plan.request);
       return;
     }
-    await this.effects.runForCall(call.sid);
+    this.connecting.set(call.sid, { sender, app, steps });
+    try {
+      await this.effects.runForCall(call.sid, call);
+    } finally {
+      this.connecting.delete(call.sid);
+    }
   }
 
   /**
@@ -142,10 +179,17 @@ export class InboundCalls {
   private async setUp(call: CallEntity, effect: CallEffectEntity): Promise<CallEffectOutcome> {
     if (isTerminalCallStatus(call.status)) return { kind: 'done' };
     const offer = typeof effect.detail.offer === 'string' ? effect.detail.offer : null;
-    const sender = call.senderSid ? await this.senders.findBySid(call.senderSid) : null;
-    const app = sender?.voiceApplicationSid
-      ? await this.apps.find(sender.accountSid, sender.voiceApplicationSid)
-      : null;
+    // Run by the connect that created the call: its sender and application are fresh.
+    const context = this.connecting.get(call.sid);
+    const steps = context?.steps ?? new SetupSteps();
+    if (context) steps.mark('effect_claim');
+    const sender =
+      context?.sender ?? (call.senderSid ? await this.senders.findBySid(call.senderSid) : null);
+    const app = context
+      ? context.app
+      : sender?.voiceApplicationSid
+        ? await this.apps.find(sender.accountSid, sender.voiceApplicationSid)
+        : null;
     const admission: InboundAdmission = sender
       ? admitInboundCall(sender, app)
       : { ok: false, refusal: new ParleyError(37008, 'The WhatsApp sender no longer exists') };
@@ -171,10 +215,16 @@ export class InboundCalls {
         { reason: 'media:answer-failed', meta: 'reject', fallbackCode: 53401 },
         () => this.media.answer(call, offer),
       );
+      steps.mark('media_answer');
       if (!answered) return { kind: 'done' };
       answer = answered.value;
-      await this.state.patch(call.sid, { answerSdp: answer });
-      if (await this.endedMeanwhile(call)) return { kind: 'done' };
+      // The answer is stored and the call's status read back in one statement.
+      const status = await this.state.saveAnswer(call.sid, answer);
+      steps.mark('answer_saved');
+      if (status === null || isTerminalCallStatus(status)) {
+        await this.endings.releaseMedia(call);
+        return { kind: 'done' };
+      }
     }
 
     if (effect.detail.preAccepted !== true) {
@@ -193,6 +243,8 @@ export class InboundCalls {
         );
         return { kind: 'done' };
       }
+      steps.mark('pre_accept');
+      this.recordSetup(call, steps, context !== undefined);
       await this.effects.saveProgress(effect, { preAccepted: true });
       if (await this.endedMeanwhile(call)) return { kind: 'done' };
     }
@@ -212,8 +264,31 @@ export class InboundCalls {
     return { kind: 'done' };
   }
 
+  /**
+   * The set-up's steps up to `pre_accept` sent: in `parley_call_setup_step_seconds` and,
+   * without holding the set-up up, on the call's timeline. `total` (webhook received to
+   * pre_accept sent) only when this process ran the set-up from the webhook on.
+   */
+  private recordSetup(call: CallEntity, steps: SetupSteps, fromConnect: boolean): void {
+    steps.observe(this.setupSteps);
+    const detail: Record<string, unknown> = { stepsMs: steps.summary() };
+    if (fromConnect) {
+      const total = steps.elapsed();
+      this.setupSteps.observe({ step: 'total' }, total / 1000);
+      detail.totalMs = Math.round(total * 10) / 10;
+    }
+    void this.timeline.record({
+      callSid: call.sid,
+      accountSid: call.accountSid,
+      type: 'setup',
+      name: 'pre_accept',
+      detail,
+    });
+  }
+
   /** `calls.v1.call.accept`: Meta `accept` with the pre-accepted answer; in-progress. */
   async accept(callSid: string): Promise<CallStatus> {
+    const steps = new SetupSteps();
     const call = await this.mustFind(callSid);
     if (call.status === 'in-progress') return call.status;
     if (call.direction !== 'inbound' || call.status !== 'ringing') {
@@ -242,10 +317,13 @@ export class InboundCalls {
         throw new ParleyError(error.twilioCode, error.message, { cause: error });
       throw error;
     }
+    steps.mark('accept');
     const result = await this.state.transition(call.sid, 'in-progress', {
       reason: 'interpreter:accept',
       patch: { timeLimitDeadline: new Date(this.clock.now().getTime() + call.timeLimitSec * 1000) },
     });
+    steps.mark('accept_saved');
+    steps.observe(this.setupSteps);
     return result.call.status;
   }
 

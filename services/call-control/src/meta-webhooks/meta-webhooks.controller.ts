@@ -58,8 +58,9 @@ export class MetaWebhooksController {
     @Req() req: ParleyRequest,
     @Headers(HUB_SIGNATURE_HEADER) signature: string | undefined,
   ) {
+    const receivedAt = performance.now();
     const outcome = await this.inbox.receive(req.rawBody, signature);
-    this.processor.processSoon(outcome.stored);
+    this.processor.processSoon(outcome.stored, receivedAt);
     return {
       received: outcome.stored.length,
       duplicates: outcome.duplicates,

@@ -120,13 +120,15 @@ export class WebhookProcessor {
    * Processes freshly stored rows without waiting for the poller. Events of one WhatsApp
    * call run one after the other, in the order Meta sent them (a `REJECTED` status before
    * the `terminate` that follows it decides `busy`); other calls' events run alongside.
+   * `receivedAt` (monotonic ms) is when their delivery arrived: a call set-up measures its
+   * steps from there.
    */
-  processSoon(events: StoredEvent[]): void {
+  processSoon(events: StoredEvent[], receivedAt?: number): void {
     for (const { id, key } of events) {
       const subject = callSubject(key);
       const previous = subject ? this.callChains.get(subject) : undefined;
       const task = (previous ?? Promise.resolve())
-        .then(() => this.process(id, 'fresh'))
+        .then(() => this.process(id, 'fresh', receivedAt))
         .catch((error: unknown) =>
           this.logger.error({ err: error, inboxId: id }, 'webhook processing crashed'),
         );
@@ -157,11 +159,15 @@ export class WebhookProcessor {
     return due.length;
   }
 
-  private async process(id: string, how: 'fresh' | 'due' = 'due'): Promise<void> {
+  private async process(
+    id: string,
+    how: 'fresh' | 'due' = 'due',
+    receivedAt?: number,
+  ): Promise<void> {
     const row = await this.claim(id, how);
     if (!row) return;
     try {
-      await this.dispatch(row);
+      await this.dispatch(row, receivedAt);
       await this.ds
         .getRepository(MetaWebhookEventEntity)
         .update({ id: row.id }, { status: 'processed', processedAt: new Date(), lastError: null });
@@ -221,7 +227,7 @@ export class WebhookProcessor {
     });
   }
 
-  private async dispatch(row: MetaWebhookEventEntity): Promise<void> {
+  private async dispatch(row: MetaWebhookEventEntity, receivedAt?: number): Promise<void> {
     const sender = row.senderSid ? await this.senders.findBySid(row.senderSid) : null;
     if (!sender) {
       this.logger.warn(
@@ -233,7 +239,7 @@ export class WebhookProcessor {
     switch (row.kind) {
       case 'call': {
         const { call, contacts } = StoredCall.parse(row.payload);
-        await this.onCallEvent(sender, call, contacts);
+        await this.onCallEvent(sender, call, contacts, receivedAt);
         return;
       }
       case 'call-status': {
@@ -340,6 +346,7 @@ export class WebhookProcessor {
     sender: SenderEntity,
     call: MetaCallWebhook,
     contacts: Contact[],
+    receivedAt?: number,
   ): Promise<void> {
     const detail = {
       direction: call.direction ?? null,
@@ -351,7 +358,7 @@ export class WebhookProcessor {
     if (call.event === 'connect') {
       await run(() =>
         connectDirection(call) === 'inbound'
-          ? this.inbound.onMetaConnect(sender, call, contacts)
+          ? this.inbound.onMetaConnect(sender, call, contacts, receivedAt)
           : this.outbound.onMetaConnect(sender, call),
       );
       return;

@@ -20,12 +20,7 @@
  * MEDIA_BENCH_MEASURE_MS (5000), MEDIA_BENCH_WARMUP_MS (2000), plus NATS_URL,
  * MEDIASOUP_WORKER_BIN and PARLEY_TEST_ADMIN_DATABASE_URL as for the integration tests.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { newSid, type CallSid } from '@parley/contracts';
 import { SimulatedMediaPeer } from '@parley/meta-sim';
 import { postgresOptions, runMigrations } from '@parley/nest-kit';
@@ -35,7 +30,7 @@ import { generateTone, OpusEncoder } from '../audio';
 import { MediaClock } from '../legs/media-clock';
 import { service } from '../service';
 import { LiteUserEngine, type LiteUser } from './lite-users';
-import { processCpuSeconds } from './proc-stat';
+import { cpuSeconds, env, freeUdpPort, inBatches, startMedia, waitFor } from './bench-process';
 import { RtpProbe } from './rtp-probe';
 
 const ACCOUNT = `AC${'0'.repeat(32)}`;
@@ -66,68 +61,6 @@ interface WeriftInternals {
       };
     }[];
   };
-}
-
-function env(name: string, fallback: string): string {
-  return process.env[name] ?? fallback;
-}
-
-async function waitFor<T>(what: string, check: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function inBatches<T, R>(
-  items: T[],
-  size: number,
-  run: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) {
-    out.push(...(await Promise.all(items.slice(i, i + size).map(run))));
-  }
-  return out;
-}
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(r));
-  return port;
-}
-
-function startMedia(extraEnv: Record<string, string>): {
-  child: ChildProcess;
-  logs: Record<string, unknown>[];
-} {
-  const main = join(__dirname, '..', 'main.js');
-  // setpriv: the service (and through it rtpengine) ends with the bench, even on a crash.
-  const [command, args] = existsSync('/usr/bin/setpriv')
-    ? ['/usr/bin/setpriv', ['--pdeathsig', 'SIGTERM', '--', process.execPath, main]]
-    : [process.execPath, [main]];
-  const child = spawn(command, args, {
-    env: { ...process.env, LOG_LEVEL: 'info', ...extraEnv },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const logs: Record<string, unknown>[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    try {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      process.stderr.write(`${line}\n`);
-    }
-  });
-  return { child, logs };
-}
-
-function cpuSeconds(pids: readonly number[]): number {
-  return pids.reduce((sum, pid) => sum + (processCpuSeconds(pid) ?? 0), 0);
 }
 
 async function main(): Promise<void> {

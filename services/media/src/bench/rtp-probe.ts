@@ -4,9 +4,14 @@ import { seqDiff } from '../legs/rtp';
  * Loss and interarrival jitter (RFC 3550 6.4.1) of one received RTP stream, measured at
  * the receiving WhatsApp user: everything between the two users (two rtpengine hops, two
  * mediasoup routers, the Node bridge) is in it.
+ *
+ * Received packets are counted once per extended sequence number inside the expected
+ * range (first to highest): a duplicate, or a late packet from before the first one seen
+ * (after a reset), is not counted, so loss is never negative.
  */
 export class RtpProbe {
-  private received = 0;
+  /** Extended sequence numbers received since the first (each once). */
+  private readonly seen = new Set<number>();
   private firstSeq: number | null = null;
   private highestExt = 0;
   private lastTransit: number | null = null;
@@ -15,14 +20,16 @@ export class RtpProbe {
   constructor(private readonly clockRate = 48_000) {}
 
   onPacket(sequenceNumber: number, timestamp: number, arrivalMs: number): void {
+    // Extended numbers start one cycle up, so a packet from before the first stays positive.
+    let ext = 0x10000 + sequenceNumber;
     if (this.firstSeq === null) {
-      this.firstSeq = sequenceNumber;
-      this.highestExt = sequenceNumber;
+      this.firstSeq = ext;
+      this.highestExt = ext;
     } else {
-      const ext = this.highestExt + seqDiff(sequenceNumber, this.highestExt & 0xffff);
+      ext = this.highestExt + seqDiff(sequenceNumber, this.highestExt & 0xffff);
       if (ext > this.highestExt) this.highestExt = ext;
     }
-    this.received++;
+    if (ext >= this.firstSeq) this.seen.add(ext);
     const transit = (arrivalMs * this.clockRate) / 1000 - timestamp;
     if (this.lastTransit !== null) {
       let d = Math.abs(transit - this.lastTransit);
@@ -36,7 +43,7 @@ export class RtpProbe {
   /** Expected from sequence numbers, and how many of those arrived. */
   get counts(): { expected: number; received: number } {
     if (this.firstSeq === null) return { expected: 0, received: 0 };
-    return { expected: this.highestExt - this.firstSeq + 1, received: this.received };
+    return { expected: this.highestExt - this.firstSeq + 1, received: this.seen.size };
   }
 
   get jitterMs(): number {
@@ -44,7 +51,7 @@ export class RtpProbe {
   }
 
   reset(): void {
-    this.received = 0;
+    this.seen.clear();
     this.firstSeq = null;
     this.lastTransit = null;
     this.jitterTicks = 0;

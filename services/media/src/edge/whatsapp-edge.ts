@@ -63,6 +63,11 @@ export class WhatsAppEdge {
     return from === 'whatsapp' ? [i.whatsapp, i.internal] : [i.internal, i.whatsapp];
   }
 
+  /** Meta's offer as read here, before rtpengine has it (53403 when unusable). */
+  readOffer(sdp: string): WebRtcDescription {
+    return this.readRemote(sdp, 'offer');
+  }
+
   async receiveOffer(callSid: string, sdp: string): Promise<InboundOffer> {
     const whatsapp = this.readRemote(sdp, 'offer');
     const innerSdp = await this.ng(

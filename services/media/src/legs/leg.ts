@@ -169,21 +169,23 @@ export class Leg {
     try {
       // No header extensions towards rtpengine or Node: plain RTP is all either needs.
       const caps: RtpCapabilities = { codecs: router.rtpCapabilities.codecs, headerExtensions: [] };
-      const plain = await router.createPlainTransport({
-        listenIp: opts.listenIp,
-        rtcpMux: true,
-        comedia: false,
-      });
-      const direct = await router.createDirectTransport();
       const producerSsrc = randomInt(1, 0xffffffff);
-      const outputProducer = await direct.produce({
-        kind: 'audio',
-        rtpParameters: {
-          codecs: producerCodecs(codecs),
-          encodings: [{ ssrc: producerSsrc }],
-          rtcp: { cname: 'parley', reducedSize: true },
-        },
-      });
+      // The two transports (and the output producer) do not depend on each other: one
+      // round trip to the worker for both instead of two (set-up time).
+      const [plain, { direct, outputProducer }] = await Promise.all([
+        router.createPlainTransport({ listenIp: opts.listenIp, rtcpMux: true, comedia: false }),
+        router.createDirectTransport().then(async (direct) => ({
+          direct,
+          outputProducer: await direct.produce({
+            kind: 'audio',
+            rtpParameters: {
+              codecs: producerCodecs(codecs),
+              encodings: [{ ssrc: producerSsrc }],
+              rtcp: { cname: 'parley', reducedSize: true },
+            },
+          }),
+        })),
+      ]);
       const outputConsumer = await plain.consume({
         producerId: outputProducer.id,
         rtpCapabilities: caps,
