@@ -27,7 +27,7 @@ import { MetaWebhookDeliveryEntity } from './meta-webhooks/meta-webhook-delivery
 import { MetaWebhookEventEntity } from './meta-webhooks/meta-webhook-event.entity';
 import { MetaWebhooksModule } from './meta-webhooks/meta-webhooks.module';
 import { MessageEntity } from './messages/message.entity';
-import { MessageOutboxEntity } from './messages/message-outbox.entity';
+import { MessageOutboxEntity } from './outbox/message-outbox.entity';
 import { MessagesModule } from './messages/messages.module';
 import { MetaModule } from './meta/meta.module';
 import { NotificationsModule } from './notifications/notifications.module';

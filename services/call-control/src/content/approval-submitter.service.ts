@@ -10,7 +10,7 @@ import {
 } from '@parley/nest-kit';
 import { Counter } from 'prom-client';
 import { type CallControlEnv } from '../config/env.schema';
-import { MessageOutbox } from '../messages/message-outbox.service';
+import { MessageOutbox } from '../outbox/message-outbox.service';
 import { MetaService } from '../meta/meta.service';
 import { SendersService } from '../senders/senders.service';
 import { approvalStatusFromMeta, ApprovalsRepository } from './approvals.repository';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { MessagesModule } from '../messages/messages.module';
+import { OutboxModule } from '../outbox/outbox.module';
 import { SendersModule } from '../senders/senders.module';
 import { ApprovalSubmitter } from './approval-submitter.service';
 import { ApprovalsController } from './approvals.controller';
@@ -8,7 +8,7 @@ import { ContentModule } from './content.module';
 
 /** WhatsApp approval of Content templates: the ApprovalRequests API and its submitter. */
 @Module({
-  imports: [ContentModule, SendersModule, MessagesModule],
+  imports: [ContentModule, SendersModule, OutboxModule],
   controllers: [ApprovalsController],
   providers: [ApprovalsService, ApprovalSubmitter],
 })

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type ContentApprovalChangedV1 } from '@parley/contracts';
 import { type DataSource, type EntityManager } from 'typeorm';
 import { type QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { MessageOutboxEntity } from '../messages/message-outbox.entity';
+import { MessageOutboxEntity } from '../outbox/message-outbox.entity';
 import { SenderEntity } from '../senders/sender.entity';
 import { type ApprovalStatus, ContentApprovalEntity } from './content-approval.entity';
 

@@ -6,7 +6,7 @@ import { Clock } from '../common/clock';
 import { whatsAppFromDigits } from '../common/whatsapp-address';
 import { type SenderEntity } from '../senders/sender.entity';
 import { type MessageEntity } from './message.entity';
-import { MessageOutbox } from './message-outbox.service';
+import { MessageOutbox } from '../outbox/message-outbox.service';
 import {
   inboundContent,
   messageErrorFromMeta,

@@ -16,7 +16,7 @@ import { type CallControlEnv } from '../config/env.schema';
 import { MetaService } from '../meta/meta.service';
 import { SendersService } from '../senders/senders.service';
 import { type MessageEntity } from './message.entity';
-import { MessageOutbox } from './message-outbox.service';
+import { MessageOutbox } from '../outbox/message-outbox.service';
 import { messageErrorFromMeta } from './message-rules';
 import { type MessagePatch, MessagesRepository } from './messages.repository';
 

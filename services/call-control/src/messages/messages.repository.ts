@@ -15,7 +15,7 @@ import { buildPage, newestFirst, newestFirstKey, type TwilioPage } from '../comm
 import { type ListMessagesCommand } from './messages.schemas';
 import { accountPath } from '../common/twilio-format';
 import { MessageEntity } from './message.entity';
-import { MessageOutboxEntity } from './message-outbox.entity';
+import { MessageOutboxEntity } from '../outbox/message-outbox.entity';
 import { serializeMessage } from './message.resource';
 
 /** What a status transition changes besides the status itself. */

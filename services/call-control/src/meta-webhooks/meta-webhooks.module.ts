@@ -4,6 +4,7 @@ import { CallEventsModule } from '../call-events/call-events.module';
 import { CallsModule } from '../calls/calls.module';
 import { ContentModule } from '../content/content.module';
 import { MessagesModule } from '../messages/messages.module';
+import { OutboxModule } from '../outbox/outbox.module';
 import { SendersModule } from '../senders/senders.module';
 import { InboxMetrics } from './inbox-metrics';
 import { MetaWebhookDeliveryEntity } from './meta-webhook-delivery.entity';
@@ -19,6 +20,7 @@ import { WebhookProcessor } from './webhook-processor.service';
     CallsModule,
     CallEventsModule,
     MessagesModule,
+    OutboxModule,
     ContentModule,
   ],
   controllers: [MetaWebhooksController],

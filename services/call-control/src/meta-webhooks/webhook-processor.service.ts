@@ -34,7 +34,7 @@ import {
   approvalStatusFromMeta,
   ApprovalsRepository,
 } from '../content/approvals.repository';
-import { MessageOutbox } from '../messages/message-outbox.service';
+import { MessageOutbox } from '../outbox/message-outbox.service';
 import { type CallControlEnv } from '../config/env.schema';
 import { InboundMessages, MessageNotKnownYet } from '../messages/inbound-messages.service';
 import { type SenderEntity } from '../senders/sender.entity';

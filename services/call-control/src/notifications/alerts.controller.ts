@@ -4,26 +4,17 @@ import { ParleyError } from '@parley/contracts';
 import { PARLEY_ENV } from '@parley/nest-kit';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
 import { CurrentPrincipal, type ParleyRequest, type Principal } from '../auth/principal';
-import { buildPage, parsePageRequest, type QueryParams } from '../common/paging';
+import { parseListQuery } from '../common/list-query';
+import { buildPage } from '../common/paging';
 import { publicBaseUrl } from '../common/public-url';
 import { type TimeBound } from '../common/time-filter';
-import { firstValue } from '../common/twilio-form';
 import { type CallControlEnv } from '../config/env.schema';
 import { ApiDoc } from '../openapi/api-doc';
+import { ListAlertsQuery } from './notifications.schemas';
 import { serializeAlert } from './request-log-views';
 import { logKey, RequestLogService } from './request-log.service';
 
 const ALERTS_PATH = '/v1/Alerts';
-/** Twilio's levels; Parley logs errors and warnings only, so the others match nothing. */
-const LOG_LEVELS = ['error', 'warning', 'notice', 'debug'] as const;
-
-function dateTime(name: string, value: string): Date {
-  const at = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(at.getTime())) {
-    throw new ParleyError(20001, `${name} must be an ISO 8601 date-time`);
-  }
-  return at;
-}
 
 /** Twilio's Monitor Alerts: the account's failed callback requests (the request log). */
 @ApiTags('Monitor')
@@ -39,35 +30,16 @@ export class AlertsController {
   @Get()
   @ApiOperation({ summary: 'List alerts, newest first' })
   @ApiDoc({
-    query: {
-      LogLevel: 'error or warning (notice and debug match nothing)',
-      StartDate: 'Generated at or after (ISO 8601)',
-      EndDate: 'Generated at or before (ISO 8601)',
-      PageSize: 'Records per page (1-1000, default 50)',
-      Page: 'Page number',
-      PageToken: 'Paging token',
-    },
+    query: ListAlertsQuery,
     list: { component: 'Alert', key: 'alerts', style: 'v2' },
   })
-  async list(
-    @CurrentPrincipal() p: Principal,
-    @Query() query: QueryParams,
-    @Req() req: ParleyRequest,
-  ) {
+  async list(@CurrentPrincipal() p: Principal, @Query() query: unknown, @Req() req: ParleyRequest) {
     const baseUrl = publicBaseUrl(this.env, req);
-    const request = parsePageRequest(query);
-    const filters: Record<string, string | undefined> = {
-      LogLevel: firstValue(query.LogLevel),
-      StartDate: firstValue(query.StartDate),
-      EndDate: firstValue(query.EndDate),
-    };
-    const level = filters.LogLevel?.toLowerCase();
-    if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
-      throw new ParleyError(20001, `LogLevel must be one of ${LOG_LEVELS.join(', ')}`);
-    }
+    const { page: request, filters } = parseListQuery(ListAlertsQuery, query);
+    const level = filters.LogLevel;
     const bounds: TimeBound[] = [];
-    if (filters.StartDate) bounds.push({ from: dateTime('StartDate', filters.StartDate) });
-    if (filters.EndDate) bounds.push({ to: dateTime('EndDate', filters.EndDate) });
+    if (filters.StartDate) bounds.push({ from: filters.StartDate });
+    if (filters.EndDate) bounds.push({ to: filters.EndDate });
     const rows =
       level === 'notice' || level === 'debug'
         ? []
@@ -82,7 +54,11 @@ export class AlertsController {
     const page = buildPage({
       path: ALERTS_PATH,
       resourceKey: 'alerts',
-      filters,
+      filters: {
+        LogLevel: filters.LogLevel,
+        StartDate: filters.StartDate?.toISOString(),
+        EndDate: filters.EndDate?.toISOString(),
+      },
       request,
       rows,
       keyOf: logKey,

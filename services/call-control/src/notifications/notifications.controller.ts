@@ -2,51 +2,14 @@ import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ParleyError } from '@parley/contracts';
 import { ApiAuthGuard } from '../auth/api-auth.guard';
-import { buildPage, parsePageRequest, type QueryParams } from '../common/paging';
-import { type TimeBound, timeBound } from '../common/time-filter';
-import { firstValue } from '../common/twilio-form';
+import { filterTexts, type ListCommand, parseListQuery } from '../common/list-query';
+import { buildPage } from '../common/paging';
+import { type TimeBound } from '../common/time-filter';
 import { accountPath, API_PREFIX } from '../common/twilio-format';
 import { ApiDoc } from '../openapi/api-doc';
+import { ListCallEventsQuery, ListNotificationsQuery } from './notifications.schemas';
 import { serializeNotification, serializeTwilioCallEvent } from './request-log-views';
 import { logKey, RequestLogService } from './request-log.service';
-
-const PAGING = {
-  PageSize: 'Records per page (1-1000, default 50)',
-  Page: 'Page number',
-  PageToken: 'Paging token',
-};
-const NOTIFICATION_FILTERS = {
-  Log: '0: errors only (callbacks that failed for good), 1: warnings only (failed attempts retried)',
-  MessageDate: 'On this date (YYYY-MM-DD)',
-  'MessageDate<': 'On or before',
-  'MessageDate>': 'On or after',
-  ...PAGING,
-};
-
-/** `Log` and `MessageDate` filters of a Notifications list. */
-function notificationFilters(query: QueryParams): {
-  filters: Record<string, string | undefined>;
-  logLevel?: 'error' | 'warning';
-  bounds: TimeBound[];
-} {
-  const filters: Record<string, string | undefined> = {};
-  for (const name of ['Log', 'MessageDate', 'MessageDate<', 'MessageDate>']) {
-    filters[name] = firstValue(query[name]);
-  }
-  const bounds: TimeBound[] = [];
-  if (filters.MessageDate) bounds.push(timeBound('MessageDate', filters.MessageDate, '='));
-  if (filters['MessageDate<']) bounds.push(timeBound('MessageDate<', filters['MessageDate<'], '<'));
-  if (filters['MessageDate>']) bounds.push(timeBound('MessageDate>', filters['MessageDate>'], '>'));
-  const log = filters.Log;
-  if (log !== undefined && log !== '0' && log !== '1') {
-    throw new ParleyError(20001, 'Log must be 0 (error) or 1 (warning)');
-  }
-  return {
-    filters,
-    bounds,
-    ...(log === undefined ? {} : { logLevel: log === '0' ? 'error' : 'warning' }),
-  };
-}
 
 /**
  * Twilio's Notifications (account and call) and the call's Events: read from
@@ -63,11 +26,11 @@ export class NotificationsController {
   @ApiOperation({ summary: "The account's failed callback requests, newest first" })
   @ApiDoc({
     params: ['AccountSid'],
-    query: NOTIFICATION_FILTERS,
+    query: ListNotificationsQuery,
     list: { component: 'Notification', key: 'notifications', style: '2010' },
   })
-  async list(@Param('AccountSid') accountSid: string, @Query() query: QueryParams) {
-    return this.notifications(accountSid, null, query);
+  async list(@Param('AccountSid') accountSid: string, @Query() query: unknown) {
+    return this.notifications(accountSid, null, parseListQuery(ListNotificationsQuery, query));
   }
 
   @Get('Notifications/:Sid.json')
@@ -83,15 +46,15 @@ export class NotificationsController {
   @ApiOperation({ summary: "The call's failed callback requests, newest first" })
   @ApiDoc({
     params: ['AccountSid', 'CallSid'],
-    query: NOTIFICATION_FILTERS,
+    query: ListNotificationsQuery,
     list: { component: 'Notification', key: 'notifications', style: '2010' },
   })
   async listForCall(
     @Param('AccountSid') accountSid: string,
     @Param('CallSid') callSid: string,
-    @Query() query: QueryParams,
+    @Query() query: unknown,
   ) {
-    return this.notifications(accountSid, callSid, query);
+    return this.notifications(accountSid, callSid, parseListQuery(ListNotificationsQuery, query));
   }
 
   @Get('Calls/:CallSid/Notifications/:Sid.json')
@@ -115,16 +78,16 @@ export class NotificationsController {
   })
   @ApiDoc({
     params: ['AccountSid', 'CallSid'],
-    query: PAGING,
+    query: ListCallEventsQuery,
     list: { component: 'TwilioCallEvent', key: 'events', style: '2010' },
   })
   async events(
     @Param('AccountSid') accountSid: string,
     @Param('CallSid') callSid: string,
-    @Query() query: QueryParams,
+    @Query() query: unknown,
   ) {
     const path = `${accountPath(accountSid)}/Calls/${callSid}/Events.json`;
-    const request = parsePageRequest(query);
+    const request = parseListQuery(ListCallEventsQuery, query).page;
     await this.log.assertCall(accountSid, callSid, path);
     const rows = await this.log.page({
       accountSid,
@@ -145,12 +108,21 @@ export class NotificationsController {
     });
   }
 
-  private async notifications(accountSid: string, callSid: string | null, query: QueryParams) {
+  private async notifications(
+    accountSid: string,
+    callSid: string | null,
+    { page: request, filters }: ListCommand<typeof ListNotificationsQuery>,
+  ) {
     const path = callSid
       ? `${accountPath(accountSid)}/Calls/${callSid}/Notifications.json`
       : `${accountPath(accountSid)}/Notifications.json`;
-    const request = parsePageRequest(query);
-    const { filters, logLevel, bounds } = notificationFilters(query);
+    const bounds: TimeBound[] = [
+      filters.MessageDate,
+      filters['MessageDate<'],
+      filters['MessageDate>'],
+    ].flatMap((f) => (f ? [f.bound] : []));
+    const logLevel =
+      filters.Log === undefined ? undefined : filters.Log === '0' ? 'error' : 'warning';
     if (callSid) await this.log.assertCall(accountSid, callSid, path);
     const rows = await this.log.page({
       accountSid,
@@ -164,7 +136,7 @@ export class NotificationsController {
     return buildPage({
       path,
       resourceKey: 'notifications',
-      filters,
+      filters: filterTexts(filters),
       request,
       rows,
       keyOf: logKey,
