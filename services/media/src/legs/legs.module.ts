@@ -5,6 +5,7 @@ import { WhatsAppLegsModule } from '../whatsapp-legs/whatsapp-legs.module';
 import { WorkersModule } from '../workers/workers.module';
 import { LegFailureReporter } from './leg-failure-reporter.service';
 import { LegRegistry } from './leg-registry';
+import { LegRtpMetrics } from './leg-rtp-metrics';
 import { LegSetupService } from './leg-setup.service';
 import { LegSupervisionService } from './leg-supervision.service';
 import { LegsController } from './legs.controller';
@@ -18,6 +19,7 @@ import { MediaClock } from './media-clock';
     LegSetupService,
     LegSupervisionService,
     LegFailureReporter,
+    LegRtpMetrics,
     {
       provide: MediaClock,
       inject: [PARLEY_LOGGER],
