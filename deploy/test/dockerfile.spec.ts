@@ -126,7 +126,7 @@ describe('deploy/Dockerfile', () => {
     );
     for (const s of SERVICES.filter((x) => x !== 'media'))
       expect(aptPackages(stage(s))).toEqual([]);
-    expect(aptPackages(stage('runtime'))).toEqual(['tini', 'ca-certificates']);
+    expect(aptPackages(stage('runtime'))).toEqual(['tini', 'ca-certificates', 'passwd']);
     const env = stageEnv(stages, 'media');
     expect(env.RTPENGINE_BIN).toBe('/usr/bin/rtpengine');
     expect(stage('media').instructions.map((i) => i.args)).toContain(
@@ -136,6 +136,21 @@ describe('deploy/Dockerfile', () => {
     expect(readText('services/media/src/config/env.schema.ts')).toContain(
       `default('${env.RTPENGINE_BIN ?? '?'}')`,
     );
+  });
+
+  it('builds FROM the base ./dev image makes, which has what the runtime stage needs', () => {
+    const script = readText('deploy/image/build.sh');
+    const include = /--include=([a-z0-9,.+-]+)/.exec(script)?.[1]?.split(',') ?? [];
+    // The runtime stage installs these only when the base lacks them (Node's own image).
+    expect(include).toEqual(expect.arrayContaining(aptPackages(stage('runtime'))));
+    const defaultBase = /^ARG BASE_IMAGE=(\S+)$/m.exec(readText('deploy/Dockerfile'))?.[1];
+    expect(defaultBase).toBe('localhost/parley/base:bookworm-node20');
+    expect(script).toContain('"$REPO/base:bookworm-node20"');
+    expect(script).toMatch(/REPO="\$\{PARLEY_IMAGE_REPO:-localhost\/parley\}"/);
+    for (const s of ['build', 'runtime']) expect(stage(s).from).toBe('${BASE_IMAGE}');
+    // Every service the script can build is a target, and the other way round.
+    expect(bashArray('deploy/image/build.sh', 'ALL_SERVICES').sort()).toEqual([...SERVICES].sort());
+    expect(bashArray('dev', 'SERVICES').sort()).toEqual([...SERVICES].sort());
   });
 
   it('keeps build output, dependencies and secrets out of the build context', () => {

@@ -198,6 +198,12 @@ describe('the running services expose every metric the alerts and dashboards use
       'messaging.json: Status outbox pending events',
       'messaging.json: Status outbox oldest event age',
       'webhooks.json: Backlog (recorded, not delivered or failed yet)',
+      // Every service with durable consumers reports them from the start.
+      'nats.json: Messages waiting per consumer (not delivered yet)',
+      'nats.json: Delivered, not acknowledged, per consumer',
+      'nats.json: Recording completions waiting for JetStream',
+      "nats.json: Status events waiting in call-control's outbox",
+      'nats.json: Consumers reporting, per service',
     ];
     it.each(
       deployQueries()

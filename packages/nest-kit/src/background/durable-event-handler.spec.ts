@@ -11,6 +11,7 @@ import {
   type ServiceName,
 } from '@parley/contracts';
 import pino from 'pino';
+import { MetricsService } from '../metrics/metrics';
 import { PARLEY_ENV, PARLEY_LOGGER, SERVICE_INFO } from '../tokens';
 import { DurableEventHandler, DurableEventHandlers } from './durable-event-handler';
 
@@ -18,6 +19,10 @@ import { DurableEventHandler, DurableEventHandlers } from './durable-event-handl
 class FakeBus {
   readonly started: DurableConsumerOptions<DurableEventSubject>[] = [];
   stopped = 0;
+
+  jetStreamName(name: string): string {
+    return name;
+  }
 
   consumeDurable(opts: DurableConsumerOptions<DurableEventSubject>) {
     this.started.push(opts);
@@ -52,6 +57,7 @@ async function start(
     providers: [
       RecordingsHandler,
       DurableEventHandlers,
+      MetricsService,
       { provide: NatsBus, useValue: bus },
       { provide: SERVICE_INFO, useValue: { name: service } },
       { provide: PARLEY_ENV, useValue: env },

@@ -10,8 +10,10 @@ import {
   type HandlerContext,
   NatsBus,
 } from '@parley/contracts';
+import { Gauge } from 'prom-client';
 import { type BaseEnv } from '../config/env';
 import { type ParleyLogger } from '../logging/logger';
+import { MetricsService } from '../metrics/metrics';
 import { PARLEY_ENV, PARLEY_LOGGER, SERVICE_INFO, type ServiceInfo } from '../tokens';
 
 const DURABLE_EVENT_HANDLER = 'parley:durable-event-handler';
@@ -59,11 +61,35 @@ export function DurableEventHandler<C extends DurableConsumerName>(consumer: C) 
   };
 }
 
-/** Finds the `@DurableEventHandler` methods of every provider and runs their consumers. */
+/** What JetStream says of one durable consumer (its concrete stream and durable names). */
+export interface ConsumerBacklog {
+  stream: string;
+  consumer: string;
+  /** Messages of the stream matching the consumer's filter, not delivered yet. */
+  pending: number;
+  /** Messages delivered and not acknowledged yet (being handled, or lost with an instance). */
+  ackPending: number;
+}
+
+interface RunningConsumer {
+  name: DurableConsumerName;
+  stream: string;
+  durable: string;
+  consumer: DurableConsumer;
+}
+
+/**
+ * Finds the `@DurableEventHandler` methods of every provider and runs their consumers, and
+ * exports each one's backlog on every scrape (`parley_jetstream_consumer_pending` and
+ * `parley_jetstream_consumer_ack_pending`, from JetStream's consumer info): the consumer
+ * lag an operator alerts on. Every replica of a service reports the same consumers.
+ */
 @Injectable()
 export class DurableEventHandlers implements OnApplicationBootstrap {
-  private readonly running: { name: DurableConsumerName; consumer: DurableConsumer }[] = [];
+  private readonly running: RunningConsumer[] = [];
   private readonly handlers = new Map<DurableConsumerName, DurableHandlerMethod<never>>();
+  /** The backlog query of the scrape under way, shared by both gauges. */
+  private polling: Promise<ConsumerBacklog[]> | undefined;
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -74,7 +100,70 @@ export class DurableEventHandlers implements OnApplicationBootstrap {
     @Inject(SERVICE_INFO) private readonly info: ServiceInfo,
     @Inject(PARLEY_ENV) private readonly env: BaseEnv,
     @Inject(PARLEY_LOGGER) private readonly logger: ParleyLogger,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    const backlog = (): Promise<ConsumerBacklog[]> => this.sharedBacklog();
+    const labelNames = ['stream', 'consumer'] as const;
+    new Gauge({
+      name: 'parley_jetstream_consumer_pending',
+      help: "Messages a durable consumer of this service has not been delivered yet (JetStream's num_pending).",
+      labelNames,
+      registers: [metrics.registry],
+      async collect() {
+        const rows = await backlog();
+        this.reset();
+        for (const r of rows) this.set({ stream: r.stream, consumer: r.consumer }, r.pending);
+      },
+    });
+    new Gauge({
+      name: 'parley_jetstream_consumer_ack_pending',
+      help: "Messages delivered to a durable consumer of this service and not acknowledged yet (JetStream's num_ack_pending).",
+      labelNames,
+      registers: [metrics.registry],
+      async collect() {
+        const rows = await backlog();
+        this.reset();
+        for (const r of rows) this.set({ stream: r.stream, consumer: r.consumer }, r.ackPending);
+      },
+    });
+  }
+
+  /**
+   * Each running consumer's backlog, as JetStream reports it now. A consumer whose info
+   * cannot be read (NATS unreachable) is left out, so its series goes stale rather than
+   * showing an old number.
+   */
+  async backlog(): Promise<ConsumerBacklog[]> {
+    if (this.running.length === 0) return [];
+    const jsm = await this.bus.connection.jetstreamManager();
+    const rows: ConsumerBacklog[] = [];
+    for (const r of this.running) {
+      try {
+        const info = await jsm.consumers.info(r.stream, r.durable);
+        rows.push({
+          stream: r.stream,
+          consumer: r.durable,
+          pending: info.num_pending,
+          ackPending: info.num_ack_pending,
+        });
+      } catch (error) {
+        this.logger.debug({ consumer: r.name, err: error }, 'consumer info unavailable');
+      }
+    }
+    return rows;
+  }
+
+  private sharedBacklog(): Promise<ConsumerBacklog[]> {
+    this.polling ??= this.backlog()
+      .catch((error: unknown) => {
+        this.logger.debug({ err: error }, 'consumer backlog unavailable');
+        return [];
+      })
+      .finally(() => {
+        this.polling = undefined;
+      });
+    return this.polling;
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     for (const wrapper of this.discovery.getProviders()) {
@@ -164,7 +253,12 @@ export class DurableEventHandlers implements OnApplicationBootstrap {
         ? { orderKey: def.orderKey as keyof EventPayload<DurableConsumerSubject<C>> & string }
         : {}),
     });
-    this.running.push({ name, consumer });
+    this.running.push({
+      name,
+      stream: this.bus.jetStreamName(def.stream),
+      durable: this.bus.jetStreamName(durable),
+      consumer,
+    });
     this.logger.debug({ consumer: name, stream: def.stream, durable }, 'durable consumer started');
   }
 

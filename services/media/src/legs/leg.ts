@@ -15,6 +15,7 @@ import { type PlainDescription, type PlainEndpoint } from '../edge/sdp/whatsapp-
 import { LegOutput } from './leg-output';
 import { decideLegTransition, legSendsMedia, type LegState } from './leg-state-machine';
 import { readRtp, type RtpView } from './rtp';
+import { rtpQuality, type RtpStreamQuality } from './rtp-quality';
 
 export type LegDirection = 'inbound' | 'outbound';
 export type { LegState } from './leg-state-machine';
@@ -42,6 +43,9 @@ export interface FrameSource {
   /** While true, the bridged peer is not heard (a prompt plays over the bridge). */
   readonly active: boolean;
 }
+
+/** Opus's RTP clock rate (RFC 7587), whatever the sampling rate of the audio. */
+const OPUS_CLOCK_RATE = 48000;
 
 export type InboundListener = (packet: RtpView, leg: Leg) => void;
 /** Told of every packet the leg sends to WhatsApp (what it hears). */
@@ -80,7 +84,7 @@ function producerCodecs(c: LegCodecs): RtpCodecParameters[] {
     {
       mimeType: 'audio/opus',
       payloadType: c.opusPayloadType,
-      clockRate: 48000,
+      clockRate: OPUS_CLOCK_RATE,
       channels: 2,
       parameters: { useinbandfec: 1, minptime: 10 },
       rtcpFeedback: [],
@@ -149,7 +153,7 @@ export class Leg {
         {
           kind: 'audio',
           mimeType: 'audio/opus',
-          clockRate: 48000,
+          clockRate: OPUS_CLOCK_RATE,
           channels: 2,
           preferredPayloadType: codecs.opusPayloadType,
         },
@@ -339,6 +343,17 @@ export class Leg {
       rtpCapabilities: { codecs: this.router.rtpCapabilities.codecs, headerExtensions: [] },
     });
     this.tap.on('rtp', (packet: Buffer) => this.onInboundRtp(packet));
+  }
+
+  /**
+   * How the audio WhatsApp sends arrives (mediasoup's receive statistics of the inbound
+   * producer: loss and jitter); null before that stream is attached or once the leg ended.
+   */
+  async receivedRtpQuality(): Promise<RtpStreamQuality | null> {
+    const producer = this.inboundProducer;
+    if (!producer || producer.closed) return null;
+    const [stat] = await producer.getStats();
+    return stat ? rtpQuality(stat, OPUS_CLOCK_RATE) : null;
   }
 
   addInboundListener(listener: InboundListener): () => void {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ParleyError } from '@parley/contracts';
 import { SimulatedMediaPeer } from '@parley/meta-sim';
 import { eventually, MediaHarness } from '../testing/media-harness';
+import { userCallsIn } from '../testing/whatsapp-user';
 
 const META_OFFER = readFileSync(join(__dirname, '../../fixtures/sdp/valid/meta-offer.sdp'), 'utf8');
 
@@ -204,6 +205,49 @@ describe('WhatsApp legs through rtpengine and mediasoup', () => {
     });
     expect(row.end_reason).toContain('failed');
     expect(await media.request('media.v1.leg.close', { callSid })).toEqual({ closed: false });
+  });
+
+  it("reports each leg's RTP loss and jitter from mediasoup, and drops them with the leg", async () => {
+    const clean = await userCallsIn(media);
+    const lossy = await userCallsIn(media);
+    peers.push(clean.peer, lossy.peer);
+    clean.peer.startTone(440);
+    lossy.peer.startTone(440);
+    // Every 10th packet WhatsApp sends on this leg never arrives: 10 % loss.
+    lossy.peer.loseEveryNth(10);
+    const of = (callSid: string, name: string): Promise<number | undefined> =>
+      media.metric(`parley_media_leg_rtp_${name}`, { call_sid: callSid, direction: 'inbound' });
+
+    // mediasoup updates loss at each RTCP receiver report (every few seconds).
+    const fraction = await eventually(
+      'the lossy leg reporting its loss',
+      async () => {
+        const lost = await of(lossy.callSid, 'packets_lost');
+        const share = await of(lossy.callSid, 'fraction_lost');
+        // The first report may cover packets sent before the loss began: wait for a later one.
+        return lost !== undefined && lost > 0 && share !== undefined && share > 0.05
+          ? share
+          : undefined;
+      },
+      60_000,
+    );
+    // 10 % give or take the edges of the report interval.
+    expect(fraction).toBeLessThan(0.15);
+    expect(await of(lossy.callSid, 'packets_received')).toBeGreaterThan(0);
+    expect(await of(lossy.callSid, 'jitter_seconds')).toBeGreaterThanOrEqual(0);
+
+    await eventually(
+      'the clean leg reporting after a receiver report',
+      async () => ((await of(clean.callSid, 'packets_received')) ?? 0) > 0 || undefined,
+      60_000,
+    );
+    expect(await of(clean.callSid, 'packets_lost')).toBe(0);
+    expect(await of(clean.callSid, 'fraction_lost')).toBe(0);
+
+    for (const { callSid } of [clean, lossy]) {
+      expect(await media.request('media.v1.leg.close', { callSid })).toEqual({ closed: true });
+      expect(await of(callSid, 'packets_received')).toBeUndefined();
+    }
   });
 
   it('leaves no router, transport, producer, consumer or rtpengine session behind', async () => {

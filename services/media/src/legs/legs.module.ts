@@ -6,6 +6,7 @@ import { WhatsAppLegsModule } from '../whatsapp-legs/whatsapp-legs.module';
 import { WorkersModule } from '../workers/workers.module';
 import { LegFailureReporter } from './leg-failure-reporter.service';
 import { LegRegistry } from './leg-registry';
+import { LegRtpMetrics } from './leg-rtp-metrics';
 import { LegSetupService } from './leg-setup.service';
 import { LegSupervisionService } from './leg-supervision.service';
 import { LegTakeoverService } from './leg-takeover.service';
@@ -21,6 +22,7 @@ import { MediaClock } from './media-clock';
     LegSupervisionService,
     LegFailureReporter,
     LegTakeoverService,
+    LegRtpMetrics,
     {
       provide: MediaClock,
       inject: [PARLEY_LOGGER],

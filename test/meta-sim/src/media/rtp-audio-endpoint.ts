@@ -85,6 +85,8 @@ export class RtpAudioEndpoint {
   private payloadTypes: NegotiatedPayloadTypes | null = null;
   private ssrc = 0;
   private sequence = randomInt(0, 0x10000);
+  /** Simulated network loss: every `loseEvery`-th packet is numbered but not sent (0: none). */
+  private loseEvery = 0;
   private timestamp = randomInt(0, 0x1_0000_0000);
   private readonly encoder = new OpusFrameEncoder();
   private readonly decoder = new OpusFrameDecoder();
@@ -395,9 +397,21 @@ export class RtpAudioEndpoint {
     source.done();
   }
 
+  /**
+   * Simulates a lossy network on the way out: from now on every `n`-th packet gets its
+   * sequence number but is never sent, so the receiver counts it lost (0 or 1: no loss).
+   */
+  loseEveryNth(n: number): void {
+    this.loseEvery = n > 1 ? Math.floor(n) : 0;
+  }
+
   private send(payloadType: number, timestamp: number, payload: Buffer, marker: boolean): void {
     const transport = this.transport;
     if (!transport || transport.state !== 'connected') return;
+    if (this.loseEvery > 0 && this.sequence % this.loseEvery === 0) {
+      this.sequence = (this.sequence + 1) & 0xffff;
+      return;
+    }
     const header = new RtpHeader({
       payloadType,
       sequenceNumber: this.sequence,

@@ -177,6 +177,11 @@ export abstract class WebRtcAudioPeer {
     return this.endpoint.speak({ pcm });
   }
 
+  /** Simulated network loss: every `n`-th packet sent from now on is lost (0: none). */
+  loseEveryNth(n: number): void {
+    this.endpoint.loseEveryNth(n);
+  }
+
   /** Back to silence (silence is still sent, as a phone does). */
   stopSpeaking(): void {
     void this.endpoint.speak(null);
