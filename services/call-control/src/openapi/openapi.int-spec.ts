@@ -137,7 +137,7 @@ describe('OpenAPI document', () => {
     // Every list documents its query string from the zod schema the controller parses it
     // with: the paging fields, then the list's own filters.
     const gets = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      ops.get && /(\.json|Content|Senders)$/.test(path) && !path.includes('{Sid}')
+      ops.get && /(\.json|Content|Senders|Alerts)$/.test(path) && !path.includes('{Sid}')
         ? [[path, ops.get] as const]
         : [],
     );
@@ -146,10 +146,15 @@ describe('OpenAPI document', () => {
       '/2010-04-01/Accounts/{AccountSid}/Applications.json',
       '/2010-04-01/Accounts/{AccountSid}/Calls.json',
       '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Events.json',
+      '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Notifications.json',
       '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json',
+      '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Timeline.json',
       '/2010-04-01/Accounts/{AccountSid}/Keys.json',
       '/2010-04-01/Accounts/{AccountSid}/Messages.json',
+      '/2010-04-01/Accounts/{AccountSid}/Notifications.json',
       '/2010-04-01/Accounts/{AccountSid}/Recordings.json',
+      '/v1/Alerts',
+      '/v1/Content',
       '/v2/Channels/Senders',
     ]);
     const callList = doc.paths['/2010-04-01/Accounts/{AccountSid}/Calls.json']?.get;
