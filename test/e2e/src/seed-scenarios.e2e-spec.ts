@@ -64,6 +64,32 @@ interface CallsGraphBody {
  * answerOnBridge, record-from-answer-dual, the document going on without action), consent
  * (permission limits) and messaging (the permission template with consent stood in for).
  */
+
+/** Meta's `calls` webhook envelope for the business's number, around `value`'s own fields. */
+function callsWebhookBody(
+  business: { wabaId: string; phoneNumberId: string },
+  value: Record<string, unknown>,
+): string {
+  return JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: business.wabaId,
+        changes: [
+          {
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: BUSINESS, phone_number_id: business.phoneNumberId },
+              ...value,
+            },
+            field: 'calls',
+          },
+        ],
+      },
+    ],
+  });
+}
+
 describe('The seeds end to end', () => {
   let stack: Stack;
   let sim: MetaSimClient;
@@ -585,39 +611,21 @@ describe('The seeds end to end', () => {
         message: 'No media received for a long time',
         error_data: { details: 'no media' },
       };
-      const body = JSON.stringify({
-        object: 'whatsapp_business_account',
-        entry: [
+      const body = callsWebhookBody(business, {
+        calls: [
           {
-            id: business.wabaId,
-            changes: [
-              {
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: {
-                    display_phone_number: BUSINESS,
-                    phone_number_id: business.phoneNumberId,
-                  },
-                  calls: [
-                    {
-                      id: metaCall.id,
-                      from: BUSINESS,
-                      to: IGNORES,
-                      event: 'terminate',
-                      timestamp: String(Math.floor(Date.now() / 1000)),
-                      direction: 'BUSINESS_INITIATED',
-                      biz_opaque_callback_data: call.sid,
-                      status: 'FAILED',
-                      errors: [error],
-                    },
-                  ],
-                  errors: [error],
-                },
-                field: 'calls',
-              },
-            ],
+            id: metaCall.id,
+            from: BUSINESS,
+            to: IGNORES,
+            event: 'terminate',
+            timestamp: String(Math.floor(Date.now() / 1000)),
+            direction: 'BUSINESS_INITIATED',
+            biz_opaque_callback_data: call.sid,
+            status: 'FAILED',
+            errors: [error],
           },
         ],
+        errors: [error],
       });
       const res = await fetch(`${stack.api}/meta/webhooks`, {
         method: 'POST',
@@ -701,35 +709,17 @@ describe('The seeds end to end', () => {
     }, 240_000);
 
     it('a Meta webhook with a wrong X-Hub-Signature-256 is refused and nothing is recorded', async () => {
-      const body = JSON.stringify({
-        object: 'whatsapp_business_account',
-        entry: [
+      const body = callsWebhookBody(business, {
+        contacts: [{ profile: { name: 'Mallory' }, wa_id: CALLER }],
+        calls: [
           {
-            id: business.wabaId,
-            changes: [
-              {
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: {
-                    display_phone_number: BUSINESS,
-                    phone_number_id: business.phoneNumberId,
-                  },
-                  contacts: [{ profile: { name: 'Mallory' }, wa_id: CALLER }],
-                  calls: [
-                    {
-                      id: 'wacid.FORGED',
-                      from: CALLER,
-                      to: BUSINESS,
-                      event: 'connect',
-                      timestamp: String(Math.floor(Date.now() / 1000)),
-                      direction: 'USER_INITIATED',
-                      session: { sdp_type: 'offer', sdp: 'v=0\r\n' },
-                    },
-                  ],
-                },
-                field: 'calls',
-              },
-            ],
+            id: 'wacid.FORGED',
+            from: CALLER,
+            to: BUSINESS,
+            event: 'connect',
+            timestamp: String(Math.floor(Date.now() / 1000)),
+            direction: 'USER_INITIATED',
+            session: { sdp_type: 'offer', sdp: 'v=0\r\n' },
           },
         ],
       });
